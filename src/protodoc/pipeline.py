@@ -1,0 +1,123 @@
+"""The pipeline as the integrations (CLI, generate/check, Sphinx) use it.
+
+    load(path)                -> Loaded(protocol, warnings)   spec + analysis checks
+    views(protocol)           -> [View]                        every diagram of a spec
+    source(p, view, engine, lang) -> str                       Mermaid or DOT text
+
+Nothing here does rendering; see :mod:`protodoc.render` for text -> SVG/PNG/PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import analysis
+from .emit import dot, mermaid
+from .errors import Diagnostic, SpecError
+from .model import Machine, Protocol, Text, norm_lang
+from .spec import load_spec
+
+ENGINES = ("mermaid", "dot")
+"""Text formats: Mermaid (``.mmd``) and Graphviz DOT (``.dot``)."""
+
+EXTENSIONS = {"mermaid": "mmd", "dot": "dot"}
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    protocol: Protocol
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def load(path: str | Path, *, strict: bool = True) -> Loaded:
+    """Load a spec and run every consistency check.
+
+    Raises :class:`SpecError` with every error found; returns warnings
+    (missing translations when not strict, unreachable states) alongside.
+    """
+    protocol, warnings = load_spec(path, strict=strict)
+    problems = analysis.check(protocol)
+    errors = [d for d in problems if d.severity == "error"]
+    if errors:
+        raise SpecError(errors)
+    return Loaded(protocol, tuple(warnings) + tuple(d for d in problems if d.severity != "error"))
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One diagram of a spec.
+
+    ``key`` is stable and file-name safe: ``sequence``, ``state-<participant>``
+    or ``machine-<machine id>``.
+    """
+
+    key: str
+    kind: str  # "sequence" or "state"
+    participant: str | None = None
+    machine: Machine | None = None
+    title: Text | None = None
+
+
+def views(protocol: Protocol) -> list[View]:
+    """Every diagram of a spec, in a fixed order: the sequence, each participant's
+    projected state machine (when it has states), each declared machine."""
+    out: list[View] = []
+    if protocol.steps:
+        out.append(View(key="sequence", kind="sequence", title=protocol.title))
+    projected = analysis.project(protocol)
+    for p in protocol.participants:
+        m = projected.get(p.id)
+        if m is not None and m.states:
+            out.append(View(key=f"state-{p.id}", kind="state", participant=p.id, machine=m, title=p.name))
+    for m in protocol.machines:
+        out.append(View(key=f"machine-{m.id}", kind="state", machine=m, title=m.title))
+    return out
+
+
+def find_view(protocol: Protocol, view: str, participant: str | None = None) -> View:
+    """The view a user names on the command line or in a directive.
+
+    ``view`` is ``sequence``, ``state`` or a view key. ``state`` without a
+    participant means the first participant with states, else the first
+    declared machine. Raises :class:`SpecError` naming the choices.
+    """
+    from .errors import did_you_mean
+
+    all_views = views(protocol)
+    if view == "state" and participant:
+        key = f"state-{participant}"
+        if not any(v.key == key for v in all_views):
+            key = f"machine-{participant}"
+    elif view == "state":
+        states = [v for v in all_views if v.kind == "state"]
+        if states:
+            return states[0]
+        key = "state"
+    else:
+        key = view
+    for v in all_views:
+        if v.key == key:
+            return v
+    keys = [v.key for v in all_views]
+    wanted = participant or view
+    names = [k.split("-", 1)[-1] for k in keys] + keys
+    raise SpecError(
+        [
+            Diagnostic(
+                protocol.pos,
+                f"spec '{protocol.id}' has no view '{key}'{did_you_mean(wanted, names)};"
+                f" its views: {', '.join(keys) or 'none'}",
+            )
+        ]
+    )
+
+
+def source(protocol: Protocol, view: View, engine: str, lang: str) -> str:
+    """The diagram text of ``view`` for ``engine`` (``mermaid`` or ``dot``) in ``lang``."""
+    lang = norm_lang(lang)
+    emitter = {"mermaid": mermaid, "dot": dot}[engine]
+    if view.kind == "sequence":
+        return emitter.sequence(protocol, lang)
+    assert view.machine is not None
+    return emitter.state(view.machine, lang, title=view.title)
