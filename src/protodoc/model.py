@@ -89,8 +89,8 @@ class Transition:
 
     source: str
     target: str
-    event: str = ""
-    action: str = ""
+    event: Text | None = None  # declared: a token such as "rcv SYN"; projected: "snd <label>"
+    action: Text | None = None
     pos: Pos | None = field(default=None, compare=False)
 
 
