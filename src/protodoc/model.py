@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 from .errors import Pos
 
@@ -196,7 +195,7 @@ class Block:
     pos: Pos | None = field(default=None, compare=False)
 
 
-Step = Union[Message, Event, Note, Phase, Gap, Block]
+Step = Message | Event | Note | Phase | Gap | Block
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

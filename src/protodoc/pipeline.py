@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import analysis
-from .emit import dot, mermaid
 from .errors import Diagnostic, SpecError
 from .model import Machine, Protocol, Text, norm_lang
 from .spec import load_spec
@@ -69,7 +68,9 @@ def views(protocol: Protocol) -> list[View]:
     for p in protocol.participants:
         m = projected.get(p.id)
         if m is not None and m.states:
-            out.append(View(key=f"state-{p.id}", kind="state", participant=p.id, machine=m, title=p.name))
+            out.append(
+                View(key=f"state-{p.id}", kind="state", participant=p.id, machine=m, title=p.name)
+            )
     for m in protocol.machines:
         out.append(View(key=f"machine-{m.id}", kind="state", machine=m, title=m.title))
     return out
@@ -115,6 +116,8 @@ def find_view(protocol: Protocol, view: str, participant: str | None = None) -> 
 
 def source(protocol: Protocol, view: View, engine: str, lang: str) -> str:
     """The diagram text of ``view`` for ``engine`` (``mermaid`` or ``dot``) in ``lang``."""
+    from .emit import dot, mermaid
+
     lang = norm_lang(lang)
     emitter = {"mermaid": mermaid, "dot": dot}[engine]
     if view.kind == "sequence":
