@@ -82,7 +82,7 @@ def check(protocol: Protocol) -> list[Diagnostic]:
                 out.append(
                     Diagnostic(
                         t.pos,
-                        f"'{p.id}' goes from {t.source} to {t.target}, which {where} does not allow{hint}",
+                        f"'{p.id}' goes from {t.source} to {t.target}, which {where} forbids{hint}",
                     )
                 )
                 break
