@@ -38,7 +38,25 @@ from ..model import (
 )
 from .schema import ID_PATTERN, LANG_KEYS, NOTE_POSITIONS, OBJECTS, SPEC_ID_PATTERN, STEP_KINDS
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULL = "tag:yaml.org,2002:null"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_KIND_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's C parser, composing nodes only. Every plain scalar is a string
+    (only an empty value or ``~``/``null`` is null): the spec language has no
+    YAML 1.1 booleans, and skipping the implicit resolvers saves time."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0] and value in _NULLS:
+            return _NULL
+        return _KIND_TAGS[kind]
+
 
 _ID = re.compile(ID_PATTERN)
 _SPEC_ID = re.compile(SPEC_ID_PATTERN)
@@ -116,7 +134,7 @@ class _Loader:
         for key, (knode, vnode) in m.items():
             if key not in fields:
                 hint = did_you_mean(key, fields)
-                if not hint and node.flow_style and vnode.tag == "tag:yaml.org,2002:null":
+                if not hint and node.flow_style and vnode.tag == _NULL:
                     hint = " (inside {...} a ',' starts a new key: quote a value that has one)"
                 self.error(knode, f"{what}: unknown key '{key}'{hint}")
         missing = [k for k, f in fields.items() if f.required and k not in m]
@@ -130,7 +148,7 @@ class _Loader:
         return list(node.value)
 
     def string(self, node: yaml.Node, what: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+        if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL:
             raise self.fail(node, f"{what} must be a string")
         return node.value
 
@@ -144,7 +162,7 @@ class _Loader:
         """A bilingual text: ``{en: ..., zh: ...}``; a missing language is an error
         (a warning when not strict, then the other language stands in)."""
         pos = self.pos(node)
-        if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        if isinstance(node, yaml.ScalarNode) and node.tag != _NULL:
             message = f"{what}: needs a translation: write {{en: ..., zh: ...}}"
             if self.strict:
                 raise self.fail(node, message)
@@ -326,7 +344,7 @@ class _Loader:
         states: list[State] = []
         for name, (knode, vnode) in self.mapping(m["states"][1], f"{what}.states").items():
             desc = None
-            if not (isinstance(vnode, yaml.ScalarNode) and vnode.tag == "tag:yaml.org,2002:null"):
+            if not (isinstance(vnode, yaml.ScalarNode) and vnode.tag == _NULL):
                 desc = self.opt({name: (knode, vnode)}, name, self.text, f"{what}.states.{name}")
             states.append(State(name=name, description=desc, pos=self.pos(knode)))
         names = [s.name for s in states]
