@@ -1,0 +1,421 @@
+"""Mermaid in one headless Chromium: parse and render many diagrams per browser start.
+
+One :class:`MermaidBrowser` starts Chromium (Debian's ``chromium``, or the one named by
+``PROTODOC_CHROMIUM``) through Playwright for Python, opens one local page with no
+network (every request is aborted), and loads the pinned Mermaid bundle
+(``node_modules/mermaid/dist/mermaid.min.js``, or ``PROTODOC_MERMAID_JS``) into it once.
+
+Determinism. Mermaid keeps module-wide counters (the sequence renderer numbers actors
+``actor0``, ``actor1``... across every diagram drawn in a page). Before each render the
+bundle is evaluated again in the same page: V8 finds the compiled script in its cache, so
+this costs about 20 ms, and every diagram starts from a fresh Mermaid with the same
+counters, whatever was rendered before it.
+
+Entity codes. Mermaid replaces ``#35;``-style codes with private placeholders
+(``ﬂ°°35¶ß``) before parsing (``encodeEntities`` in ``Diagram.fromText``) and turns
+them back into ``&#35;`` only in the final SVG string (``decodeEntities`` in
+``cleanUpSvgCode``). The diagram database therefore holds placeholders;
+:meth:`MermaidBrowser.parse` turns them into ``&#35;`` and then decodes character
+references as an HTML parser does, so it returns the text a reader sees (``#``).
+The state renderer with ``htmlLabels: false`` decodes transition labels too early and
+leaves ``&amp;#59;`` in the SVG; :func:`protodoc.render.mermaid.clean_svg` repairs that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Self
+
+from ..errors import RenderError, ToolMissingError
+
+CHROMIUM_ENV = "PROTODOC_CHROMIUM"
+MERMAID_JS_ENV = "PROTODOC_MERMAID_JS"
+
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds one parse or render may take before the browser is killed."""
+
+START_TIMEOUT = 60.0
+"""Seconds the browser may take to start and load Mermaid."""
+
+RECYCLE_EVERY = 500
+"""Open a fresh page after this many renders, so that memory stays bounded."""
+
+MERMAID_JS_REL = Path("node_modules") / "mermaid" / "dist" / "mermaid.min.js"
+
+
+def find_chromium(chromium: str | None = None) -> str:
+    """The Chromium executable: ``chromium``, else ``$PROTODOC_CHROMIUM``, else on PATH."""
+    wanted = chromium or os.environ.get(CHROMIUM_ENV)
+    if wanted:
+        found = shutil.which(wanted)
+        if found is None:
+            raise ToolMissingError(
+                f"Chromium not found at {wanted!r}"
+                f" (from {'the chromium argument' if chromium else CHROMIUM_ENV});"
+                " install Debian's 'chromium' package or point"
+                f" {CHROMIUM_ENV} at a Chromium or Chrome executable"
+            )
+        return found
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ToolMissingError(
+        "Chromium is needed to render Mermaid diagrams and was not found on PATH;"
+        f" install it (Debian: apt-get install chromium) or set {CHROMIUM_ENV}"
+        " to a Chromium or Chrome executable"
+    )
+
+
+def _walk_up(start: Path) -> Iterator[Path]:
+    start = start.resolve()
+    yield start
+    yield from start.parents
+
+
+def find_mermaid_js(path: str | os.PathLike[str] | None = None) -> Path:
+    """The Mermaid bundle: ``path``, else ``$PROTODOC_MERMAID_JS``, else
+    ``node_modules/mermaid/dist/mermaid.min.js`` in the current directory or a parent,
+    or beside the protodoc package or a parent of it (a source checkout)."""
+    wanted = path or os.environ.get(MERMAID_JS_ENV)
+    if wanted:
+        p = Path(wanted)
+        if not p.is_file():
+            raise ToolMissingError(
+                f"Mermaid JavaScript not found at {str(p)!r}"
+                f" (from {'the mermaid_js argument' if path else MERMAID_JS_ENV});"
+                " point it at mermaid.min.js, or run 'npm ci' in the protodoc checkout"
+            )
+        return p.resolve()
+    seen: set[Path] = set()
+    for start in (Path.cwd(), Path(__file__).parent):
+        for d in _walk_up(start):
+            if d in seen:
+                continue
+            seen.add(d)
+            candidate = d / MERMAID_JS_REL
+            if candidate.is_file():
+                return candidate
+    raise ToolMissingError(
+        "Mermaid JavaScript (node_modules/mermaid/dist/mermaid.min.js) not found in the"
+        " current directory, the protodoc checkout or their parents; run 'npm ci' where"
+        f" protodoc's package.json is, or set {MERMAID_JS_ENV} to a mermaid.min.js"
+    )
+
+
+def mermaid_version(js: Path) -> str:
+    """The version in the ``package.json`` of the Mermaid package holding ``js``,
+    or ``"unknown"`` for a bare bundle."""
+    for d in list(js.parents)[:3]:
+        pkg = d / "package.json"
+        if pkg.is_file():
+            try:
+                data = json.loads(pkg.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if data.get("name") == "mermaid":
+                return str(data.get("version", "unknown"))
+    return "unknown"
+
+
+# The helpers live in the page once; the Mermaid bundle is evaluated again before each
+# render (see the module docstring). Placeholders are Mermaid's: see encodeEntities.
+_PAGE_JS = r"""
+(src) => {
+  window.__pdSrc = src;
+  const LOAD = () => {
+    const s = document.createElement('script');
+    s.textContent = window.__pdSrc;
+    document.head.appendChild(s);
+    s.remove();
+  };
+  const ta = document.createElement('textarea');
+  const decode = (s) => {
+    if (typeof s !== 'string') return s;
+    s = s.replace(/\uFB02\u00B0\u00B0/g, '&#').replace(/\uFB02\u00B0/g, '&')
+         .replace(/\u00B6\u00DF/g, ';');
+    ta.innerHTML = s;
+    return ta.value;
+  };
+  const errText = (e) => {
+    if (e === null || e === undefined) return 'unknown error';
+    const m = (e.message !== undefined) ? e.message : (e.str !== undefined ? e.str : e);
+    return String(m);
+  };
+  const nameOf = (table, value) => {
+    for (const [k, v] of Object.entries(table || {})) if (v === value) return k;
+    return value === undefined ? null : String(value);
+  };
+  const seqData = (db) => {
+    const actors = [];
+    for (const [id, a] of db.getActors()) {
+      actors.push({id, name: a.name, description: decode(a.description), type: a.type});
+    }
+    const messages = db.getMessages().map((m) => ({
+      from: m.from === undefined ? null : m.from,
+      to: m.to === undefined ? null : m.to,
+      text: typeof m.message === 'string' ? decode(m.message) : null,
+      type: m.type === undefined ? null : m.type,
+      type_name: nameOf(db.LINETYPE, m.type),
+      placement: m.placement === undefined ? null : nameOf(db.PLACEMENT, m.placement),
+    }));
+    return {actors, messages};
+  };
+  const asList = (v) => (Array.isArray(v) ? v : (v ? [v] : []));
+  const stateData = (db) => {
+    // getData (Mermaid 11, stateDiagram-v2) flattens nested states and notes.
+    const g = db.getData();
+    const isNote = (n) => n.shape === 'note' || n.shape === 'noteGroup';
+    const noteIds = new Set(g.nodes.filter(isNote).map((n) => n.id));
+    const states = g.nodes.filter((n) => !isNote(n)).map((n) => ({
+      id: n.id,
+      label: decode(String(n.label === undefined || n.label === null ? n.id : n.label)),
+      descriptions: asList(n.description).map((d) => decode(String(d))),
+      shape: n.shape,
+      parent: n.parentId === undefined ? null : n.parentId,
+    }));
+    const notes = [];
+    const transitions = [];
+    for (const e of g.edges) {
+      const noteEnd = noteIds.has(e.end) ? e.end : (noteIds.has(e.start) ? e.start : null);
+      if (noteEnd !== null) {
+        const n = g.nodes.find((x) => x.id === noteEnd);
+        notes.push({state: noteEnd === e.end ? e.start : e.end, text: decode(String(n.label))});
+      } else {
+        transitions.push({from: e.start, to: e.end, label: decode(e.label || '')});
+      }
+    }
+    return {states, transitions, notes};
+  };
+  window.__pd = {
+    parse: async (text, config) => {
+      try {
+        if (!window.mermaid) LOAD();
+        window.mermaid.initialize(config);
+        const d = await window.mermaid.mermaidAPI.getDiagramFromText(text);
+        const out = {type: d.type};
+        if (d.type === 'sequence') Object.assign(out, seqData(d.db));
+        else if (d.type === 'stateDiagram' || d.type === 'state') Object.assign(out, stateData(d.db));
+        return {ok: out};
+      } catch (e) {
+        return {error: errText(e)};
+      }
+    },
+    render: async (id, text, config) => {
+      try {
+        document.body.innerHTML = '';
+        LOAD();
+        window.mermaid.initialize(config);
+        const r = await window.mermaid.render(id, text);
+        return {ok: r.svg};
+      } catch (e) {
+        return {error: errText(e)};
+      } finally {
+        document.body.innerHTML = '';
+      }
+    },
+  };
+  LOAD();
+  return typeof window.mermaid.render;
+}
+"""
+
+_BASE_CONFIG: dict[str, Any] = {"startOnLoad": False, "suppressErrorRendering": True}
+
+
+class MermaidBrowser:
+    """One headless Chromium with Mermaid loaded, started on first use.
+
+    Use as a context manager (or call :meth:`close`): the browser and Playwright's
+    driver are stopped on exit, also when an exception leaves the block.
+    Not thread-safe; one instance per thread.
+    """
+
+    def __init__(
+        self,
+        chromium: str | None = None,
+        mermaid_js: str | os.PathLike[str] | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._chromium_arg = chromium
+        self._mermaid_js_arg = mermaid_js
+        self.timeout = timeout
+        self._pw: Any = None
+        self._browser: Any = None
+        self._page: Any = None
+        self._renders = 0
+        self._src: str | None = None
+        self.starts = 0
+        """How many times a browser was started (tests check the cache with it)."""
+        self._thread = threading.get_ident()
+
+    # -- life cycle ---------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._browser is not None
+
+    def start(self) -> None:
+        """Start Chromium and load Mermaid, unless already running."""
+        if self._browser is not None:
+            return
+        chromium = find_chromium(self._chromium_arg)
+        js = find_mermaid_js(self._mermaid_js_arg)
+        if self._src is None:
+            self._src = js.read_text(encoding="utf-8")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as e:  # pragma: no cover - depends on the installation
+            raise ToolMissingError(
+                "the Python package 'playwright' is needed to drive Chromium;"
+                " install protodoc with the 'render' extra (pip install 'protodoc[render]')"
+            ) from e
+        self.starts += 1
+        try:
+            self._pw = sync_playwright().start()
+            self._browser = self._pw.chromium.launch(
+                executable_path=chromium,
+                args=list(CHROMIUM_ARGS),
+                timeout=START_TIMEOUT * 1000,
+            )
+            self._new_page()
+        except RenderError:
+            self.close()
+            raise
+        except Exception as e:
+            self.close()
+            raise RenderError(f"could not start Chromium ({chromium}): {_first_line(e)}") from e
+
+    def _new_page(self) -> None:
+        if self._page is not None:
+            with contextlib.suppress(Exception):
+                self._page.context.close()
+            self._page = None
+        context = self._browser.new_context(
+            java_script_enabled=True, offline=True, device_scale_factor=1
+        )
+        # No network at all: whatever Mermaid or a diagram asks for is refused.
+        context.route("**/*", lambda route: route.abort())
+        page = context.new_page()
+        page.set_default_timeout(START_TIMEOUT * 1000)
+        page.set_content(
+            "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body></body></html>"
+        )
+        page.evaluate(_PAGE_JS, self._src)
+        self._page = page
+        self._renders = 0
+
+    def close(self) -> None:
+        """Stop the browser and Playwright's driver; safe to call twice."""
+        browser, pw = self._browser, self._pw
+        self._browser = self._pw = self._page = None
+        if browser is not None:
+            with contextlib.suppress(Exception):
+                browser.close()
+        if pw is not None:
+            with contextlib.suppress(Exception):
+                pw.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # last resort; __exit__/close is the way
+        if self._browser is not None and threading.get_ident() == self._thread:
+            with contextlib.suppress(Exception):
+                self.close()
+
+    # -- work ---------------------------------------------------------------
+
+    def _call(self, fn: str, args: list[Any], what: str) -> Any:
+        self.start()
+        try:
+            handle = self._page.wait_for_function(
+                f"(a) => window.__pd.{fn}(...a)", arg=args, timeout=self.timeout * 1000
+            )
+            result = handle.json_value()
+            handle.dispose()
+        except Exception as e:
+            # A hung page (timeout) or a crashed browser: kill it; the next call starts
+            # a fresh one.
+            self.close()
+            name = type(e).__name__
+            if name == "TimeoutError":
+                raise RenderError(
+                    f"Mermaid in Chromium did not finish {what} within {self.timeout:g} s;"
+                    " the browser was stopped"
+                ) from e
+            raise RenderError(f"Chromium failed while {what}: {_first_line(e)}") from e
+        if "error" in result:
+            raise RenderError(f"Mermaid: {result['error']}")
+        return result["ok"]
+
+    def parse(self, text: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What the real Mermaid parser understood of ``text``.
+
+        Sequence diagrams: ``{"type": "sequence", "actors": [{id, name, description,
+        type}], "messages": [{from, to, text, type, type_name, placement}]}`` where
+        ``type`` is Mermaid's LINETYPE number and ``type_name`` its name (``SOLID``,
+        ``DOTTED_OPEN``, ``NOTE``, ``LOOP_START``...). State diagrams (v2): ``{"type":
+        "stateDiagram", "states": [{id, label, descriptions, shape, parent}],
+        "transitions": [{from, to, label}], "notes": [{state, text}]}``, nested states
+        included (``parent`` is the composite state's id; ``[*]`` appear as
+        ``root_start``/``root_end`` or ``<parent>_start`` with shape ``stateStart``/
+        ``stateEnd``). Texts are decoded as a reader
+        sees them (see the module docstring). Other diagram types give only ``type``.
+        Raises :class:`RenderError` with Mermaid's message when the text is rejected.
+        """
+        cfg = {**_BASE_CONFIG, **(config or {})}
+        return self._call("parse", [text, cfg], "parsing")
+
+    def render_svg(self, text: str, config: dict[str, Any], *, svg_id: str = "protodoc") -> str:
+        """Mermaid's SVG for ``text`` with ``config`` (passed to ``mermaid.initialize``),
+        as Mermaid returns it; the SVG element gets the id ``svg_id``."""
+        if self._browser is not None and self._renders >= RECYCLE_EVERY:
+            self._new_page()
+        cfg = {**_BASE_CONFIG, **config}
+        svg = self._call("render", [svg_id, text, cfg], "rendering")
+        self._renders += 1
+        return str(svg)
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+_shared: MermaidBrowser | None = None
+
+
+def parse(text: str) -> dict[str, Any]:
+    """:meth:`MermaidBrowser.parse` with one browser shared by the process (started on
+    first use, stopped at exit). Handy in tests of the emitters."""
+    global _shared
+    if _shared is None:
+        import atexit
+
+        _shared = MermaidBrowser()
+        atexit.register(_shared.close)
+    return _shared.parse(text)
