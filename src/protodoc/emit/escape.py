@@ -1,0 +1,142 @@
+"""Escaping of label text, one table per backend.
+
+Every text a user writes (participant names, message labels, notes, block labels,
+state names and descriptions, titles) reaches a diagram only through the functions
+here, so no text can end a statement, start a comment or directive, or inject markup.
+Identifiers never carry user text: emitters derive them from positions (``p0``, ``s3``).
+
+The domain is every string an SVG can hold: characters outside the XML 1.0 ``Char``
+production (C0 controls other than tab, line feed and carriage return; U+FFFE, U+FFFF;
+lone surrogates) are replaced by U+FFFD, the replacement character. YAML specs cannot
+contain them anyway. A line feed (``\\n``) is a line break in both backends.
+
+Mermaid
+    Mermaid decodes ``#<decimal>;`` entity codes in every label (its own
+    ``encodeEntities``/``decodeEntities`` pair) and the browser shows the character.
+    Only a conservative set passes through raw: ASCII letters and digits, the
+    punctuation in :data:`MERMAID_RAW_ASCII`, interior spaces, and non-ASCII letters,
+    marks, digits, punctuation and symbols (Chinese and emoji stay readable).
+    Everything else is written as an entity
+    code, so ``;`` ``#`` ``%`` ``:`` ``<`` ``>`` ``"`` ``&`` and ``{`` can never reach
+    Mermaid's lexer, comment or directive handling or the HTML sanitizer. Leading and
+    trailing spaces of each line are coded too, since Mermaid trims labels. Line
+    breaks become ``<br>``, which only the emitter can write (``<`` from text is
+    always coded). C1 controls (U+0080 to U+009F) pass raw: an HTML entity code for
+    them means a Windows-1252 character instead.
+
+Graphviz DOT
+    Labels are double-quoted strings. The lexer only knows ``\\"``; the renderer then
+    reads backslash escapes (``\\n``, ``\\l``, ``\\N``, ``\\G``...) and HTML entities
+    (``&amp;``, ``&#9;``) in plain labels. :data:`DOT_ESCAPES` writes backslash,
+    quote, ampersand, tab and carriage return so that neither stage sees anything but
+    the text; a line feed becomes ``\\n`` (a centred line break).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+REPLACEMENT = "\ufffd"
+
+
+def _xml_char(c: str) -> bool:
+    o = ord(c)
+    return (
+        o in (0x9, 0xA, 0xD)
+        or 0x20 <= o <= 0xD7FF
+        or 0xE000 <= o <= 0xFFFD
+        or 0x10000 <= o <= 0x10FFFF
+    )
+
+
+def clean(text: str) -> str:
+    """``text`` with every character an SVG cannot hold replaced by U+FFFD."""
+    if all(_xml_char(c) for c in text):
+        return text
+    return "".join(c if _xml_char(c) else REPLACEMENT for c in text)
+
+
+# --- Mermaid -------------------------------------------------------------------------
+
+MERMAID_RAW_ASCII = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,=+-_()/"
+)
+"""ASCII characters written as they are; every other ASCII character is coded."""
+
+MERMAID_MARKERS = frozenset("\ufb02\u00b0\u00b6\u00df")
+"""Mermaid's internal entity markers (``ﬂ°°``, ``¶ß``): always coded."""
+
+MERMAID_RAW_CATEGORIES = "LMNPS"
+"""Non-ASCII letters, marks, numbers, punctuation and symbols are written as they are;
+separators (spaces: Mermaid trims them, the sanitizer rewrites U+00A0) and other
+characters (format, private use, unassigned) are coded."""
+
+MERMAID_LINE_BREAK = "<br>"
+
+
+def _raw_non_ascii(c: str) -> bool:
+    return (
+        c >= "\xa0"
+        and c not in MERMAID_MARKERS
+        and unicodedata.category(c)[0] in MERMAID_RAW_CATEGORIES
+    )
+
+
+def _mermaid_char(c: str) -> str:
+    if c in MERMAID_RAW_ASCII or "\x80" <= c <= "\x9f" or _raw_non_ascii(c):
+        return c
+    return f"#{ord(c)};"
+
+
+def _mermaid_line(line: str) -> str:
+    out = [_mermaid_char(c) for c in line]
+    # Interior spaces stay readable; Mermaid trims the ends of a label.
+    for i, c in enumerate(line):
+        if c == " " and 0 < i < len(line) - 1:
+            out[i] = " "
+    return "".join(out)
+
+
+def mermaid_text(text: str) -> str:
+    """A label for any Mermaid statement: entity codes, ``<br>`` for line breaks."""
+    return MERMAID_LINE_BREAK.join(_mermaid_line(line) for line in clean(text).split("\n"))
+
+
+def yaml_string(text: str) -> str:
+    """A YAML double-quoted scalar (for Mermaid's front matter) that reads back as ``text``.
+
+    Printable letters, marks and digits stay raw; everything else is a ``\\x``,
+    ``\\u`` or ``\\U`` escape, so the scalar is one line and nothing in it is markup.
+    """
+    out = ['"']
+    for c in clean(text):
+        o = ord(c)
+        if c in MERMAID_RAW_ASCII or c == " " or _raw_non_ascii(c):
+            out.append(c)
+        elif o <= 0xFF:
+            out.append(f"\\x{o:02X}")
+        elif o <= 0xFFFF:
+            out.append(f"\\u{o:04X}")
+        else:
+            out.append(f"\\U{o:08X}")
+    out.append('"')
+    return "".join(out)
+
+
+# --- Graphviz DOT --------------------------------------------------------------------
+
+DOT_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "&": "&amp;",
+    "\n": "\\n",
+    "\r": "&#13;",
+    "\t": "&#9;",
+}
+"""Characters a DOT quoted label cannot carry as they are, and what is written instead."""
+
+
+def dot_string(text: str) -> str:
+    """A DOT double-quoted string whose rendered label is exactly ``text``."""
+    body = "".join(DOT_ESCAPES.get(c, c) for c in clean(text))
+    return f'"{body}"'

@@ -1,0 +1,122 @@
+"""Mermaid text from the model: ``sequenceDiagram`` and ``stateDiagram-v2``.
+
+Pure functions, no I/O. Ids come from positions (participants ``p0``, ``p1``...;
+states ``s0``, ``s1``...), every text goes through :func:`escape.mermaid_text`.
+What is drawn, and how, is described in :mod:`protodoc.emit.style`; in Mermaid:
+
+* participant ``p<i>`` is declared ``participant p<i> as <name>`` in spec order, and
+  the protocol title is the diagram ``title``;
+* a state entered is a note beside the lifeline: ``left of`` the first participant,
+  ``right of`` the last, ``over`` the others;
+* phases and gaps are notes over all participants (``== Handshake ==``,
+  ``… 2MSL later …``); a note over several participants spans the leftmost to the
+  rightmost of them;
+* blocks map to ``loop``/``opt``/``alt``-``else``/``par``-``and`` (:data:`style.BLOCK_STYLES`);
+* in a state diagram each state is ``state "<name>" as s<i>`` plus ``s<i> : <description>``;
+  ``[*]`` leads to the initial state and from each final state; the title is front matter.
+"""
+
+from __future__ import annotations
+
+from ..model import Block, Event, Gap, Machine, Message, Note, Phase, Protocol, Step, Text
+from . import style
+from .escape import mermaid_text, yaml_string
+
+INDENT = "    "
+
+
+def sequence(protocol: Protocol, lang: str) -> str:
+    """The ``sequenceDiagram`` of ``protocol`` in ``lang`` (``en`` or ``zh``)."""
+    col = style.participant_index(protocol)
+    last = len(protocol.participants) - 1
+    lines = ["sequenceDiagram"]
+    title = protocol.title.get(lang)
+    if title:
+        lines.append(f"{INDENT}title {mermaid_text(title)}")
+    for i, p in enumerate(protocol.participants):
+        lines.append(f"{INDENT}participant p{i} as {mermaid_text(p.name.get(lang))}")
+
+    def state_note(pid: str, state: str, depth: int) -> str:
+        i = col[pid]
+        where = "left of" if i == 0 else "right of" if i == last else "over"
+        return f"{INDENT * depth}Note {where} p{i}: {mermaid_text(state)}"
+
+    def across(label: str, depth: int) -> list[str]:
+        if last < 0:
+            return []
+        span = "p0" if last == 0 else f"p0,p{last}"
+        return [f"{INDENT * depth}Note over {span}: {mermaid_text(label)}"]
+
+    def steps(items: tuple[Step, ...], depth: int) -> None:
+        pad = INDENT * depth
+        for step in items:
+            if isinstance(step, Message):
+                arrow = style.MESSAGE_STYLES[step.kind].mermaid
+                a, b = col[step.sender], col[step.receiver]
+                label = mermaid_text(style.message_text(step, lang))
+                lines.append(f"{pad}p{a}{arrow}p{b}: {label}".rstrip())
+                for pid, state in style.state_changes(step):
+                    lines.append(state_note(pid, state, depth))
+            elif isinstance(step, Event):
+                arrow = (style.TIMER_STYLE if step.timer else style.EVENT_STYLE).mermaid
+                a = col[step.at]
+                label = mermaid_text(style.event_text(step.label, step.timer, lang))
+                lines.append(f"{pad}p{a}{arrow}p{a}: {label}".rstrip())
+                if step.state is not None:
+                    lines.append(state_note(step.at, step.state, depth))
+            elif isinstance(step, Note):
+                lines.append(f"{pad}{_note_head(step, col)}: {mermaid_text(step.text.get(lang))}")
+            elif isinstance(step, Phase):
+                lines.extend(across(style.phase_text(step.label, lang), depth))
+            elif isinstance(step, Gap):
+                lines.extend(across(style.gap_text(step.label, lang), depth))
+            elif isinstance(step, Block):
+                block = style.BLOCK_STYLES[step.kind]
+                for n, branch in enumerate(step.branches):
+                    keyword = block.keyword if n == 0 else block.more or block.keyword
+                    label = mermaid_text(style.text(branch.label, lang))
+                    lines.append(f"{pad}{keyword} {label}".rstrip())
+                    steps(branch.steps, depth + 1)
+                lines.append(f"{pad}end")
+            else:  # pragma: no cover - the model has no other step
+                raise TypeError(f"unknown step {step!r}")
+
+    for p in protocol.participants:
+        if p.initial is not None:
+            lines.append(state_note(p.id, p.initial, 1))
+    steps(protocol.steps, 1)
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _note_head(note: Note, col: dict[str, int]) -> str:
+    cols = sorted({col[pid] for pid in note.over})
+    if note.position in ("left", "right") and len(cols) == 1:
+        return f"Note {note.position} of p{cols[0]}"
+    if len(cols) == 1:
+        return f"Note over p{cols[0]}"
+    return f"Note over p{cols[0]},p{cols[-1]}"
+
+
+def state(machine: Machine, lang: str, *, title: Text | None = None) -> str:
+    """The ``stateDiagram-v2`` of ``machine`` in ``lang``; ``title`` defaults to the machine's."""
+    ids = style.state_ids(machine)
+    lines: list[str] = []
+    heading = (title or machine.title or Text.token("")).get(lang)
+    if heading:
+        lines += ["---", f"title: {yaml_string(heading)}", "---"]
+    lines.append("stateDiagram-v2")
+    for name, sid in ids.items():
+        lines.append(f'{INDENT}state "{mermaid_text(name)}" as {sid}')
+        st = machine.state(name)
+        description = style.text(st.description if st else None, lang)
+        if description:
+            lines.append(f"{INDENT}{sid} : {mermaid_text(description)}")
+    if machine.initial is not None:
+        lines.append(f"{INDENT}[*] --> {ids[machine.initial]}")
+    for t in machine.transitions:
+        label = mermaid_text(style.transition_text(t, lang))
+        edge = f"{INDENT}{ids[t.source]} --> {ids[t.target]}"
+        lines.append(f"{edge} : {label}" if label else edge)
+    for name in machine.final:
+        lines.append(f"{INDENT}{ids[name]} --> [*]")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
