@@ -291,6 +291,8 @@ def test_teardown_messages_states_and_2msl_timer():
 
 def test_simultaneous_open_uses_par_and_both_sides_pass_syn_received():
     proto = load("tcp-simultaneous-open.yaml")
+    opens = [(s.at, s.label.en, s.state) for s in proto.steps[:2] if isinstance(s, Event)]
+    assert opens == [("a", "active OPEN", "SYN_SENT"), ("b", "active OPEN", "SYN_SENT")]
     blocks = [s for s in proto.steps if isinstance(s, Block)]
     assert [b.kind for b in blocks] == [BlockKind.PAR, BlockKind.PAR]
     assert [len(b.branches) for b in blocks] == [2, 2]
@@ -304,6 +306,8 @@ def test_simultaneous_open_uses_par_and_both_sides_pass_syn_received():
 
 def test_simultaneous_close_both_sides_are_active_closers():
     proto = load("tcp-simultaneous-close.yaml")
+    closes = [(s.at, s.label.en, s.state) for s in proto.steps[:2] if isinstance(s, Event)]
+    assert closes == [("a", "CLOSE", "FIN_WAIT_1"), ("b", "CLOSE", "FIN_WAIT_1")]
     assert [b.kind for b in proto.steps if isinstance(b, Block)] == [BlockKind.PAR] * 2
     for m in project(proto).values():
         assert changes(m) == [
