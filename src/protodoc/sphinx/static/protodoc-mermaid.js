@@ -1,0 +1,4 @@
+/* protodoc.sphinx: draw <pre class="mermaid"> blocks with the bundled Mermaid. */
+if (window.mermaid) {
+  window.mermaid.initialize({ startOnLoad: true, securityLevel: "strict" });
+}

@@ -1,0 +1,3 @@
+extensions = ["protodoc.sphinx"]
+project = "protodoc broken"
+exclude_patterns = ["_build"]

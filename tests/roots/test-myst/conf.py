@@ -1,0 +1,3 @@
+extensions = ["myst_parser", "protodoc.sphinx"]
+project = "protodoc myst"
+exclude_patterns = ["_build"]

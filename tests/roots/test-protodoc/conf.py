@@ -1,0 +1,3 @@
+extensions = ["protodoc.sphinx"]
+project = "protodoc test"
+exclude_patterns = ["_build"]
