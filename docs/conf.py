@@ -16,11 +16,11 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "_ext"))
 
-import protodoc  # noqa: E402
+import protodoc
 
 project = "protodoc"
 author = "the protodoc authors"
-copyright = "the protodoc authors, MIT License"  # noqa: A001
+copyright = "the protodoc authors, MIT License"
 version = release = protodoc.__version__
 
 extensions = [

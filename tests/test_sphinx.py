@@ -30,7 +30,7 @@ def html(app, name: str) -> str:
 
 def svg_ids(page: str) -> list[str]:
     ids: list[str] = []
-    for svg in re.findall(r"<svg\b.*?</svg>", page, re.S):
+    for svg in re.findall(r"<svg\b.*?</svg>", page, re.DOTALL):
         ids += re.findall(r'\bid="([^"]+)"', svg)
     return ids
 
@@ -82,7 +82,7 @@ def test_spec_section(app) -> None:
     for text in ("Participants", "Messages", "States and transitions", "References"):
         assert text in page
     # message table: order, from, to, message, fields, description
-    row = re.search(r"<tr[^>]*>\s*<td><p>1</p></td>.*?</tr>", page, re.S)
+    row = re.search(r"<tr[^>]*>\s*<td><p>1</p></td>.*?</tr>", page, re.DOTALL)
     assert row is not None
     cells = re.sub(r"<[^>]+>", " ", row.group(0)).split()
     assert cells[:6] == ["1", "Client", "Server", "lock", "seq=1", "The"]

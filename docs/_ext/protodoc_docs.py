@@ -67,8 +67,10 @@ def _type(s: dict[str, Any]) -> str:
     t = s.get("type")
     if t == "array":
         return f"list of {_type(s.get('items', {}))}"
-    if t == "object" and "additionalProperties" in s and isinstance(
-        s["additionalProperties"], dict
+    if (
+        t == "object"
+        and "additionalProperties" in s
+        and isinstance(s["additionalProperties"], dict)
     ):
         return f"mapping to {_type(s['additionalProperties'])}"
     if isinstance(t, list):

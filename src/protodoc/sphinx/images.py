@@ -115,7 +115,10 @@ def _render_batch(
     try:
         with Renderer(cache_dir=cache) as renderer:
             out = renderer.render_many(
-                [RenderJob(source=code, engine=engine, fmt=fmt, theme=theme) for engine, code, fmt in jobs]
+                [
+                    RenderJob(source=code, engine=engine, fmt=fmt, theme=theme)
+                    for engine, code, fmt in jobs
+                ]
             )
             return list(out)
     except ProtodocError as err:
@@ -144,7 +147,7 @@ def _warn_render(err: Exception, places: Iterable[tuple[str, int]], fmt: str) ->
 
 # --- inline SVG -------------------------------------------------------------------
 
-_PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.S)
+_PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL)
 _ID_ATTR = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r"#([A-Za-z_][\w-]*)")
 _IDREFS = re.compile(r'\b(aria-labelledby|aria-describedby)="([^"]*)"')

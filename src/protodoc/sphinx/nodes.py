@@ -5,7 +5,7 @@ from __future__ import annotations
 from docutils import nodes
 
 
-class protodoc_diagram(nodes.General, nodes.Element):  # noqa: N801 (docutils naming)
+class protodoc_diagram(nodes.General, nodes.Element):
     """One diagram. Attributes (all plain data, picklable):
 
     ``engine``  "mermaid" or "graphviz"

@@ -21,7 +21,9 @@ def _text(value: Text | str | None, lang: str) -> str:
 def _cell(content: str | nodes.Node) -> nodes.entry:
     entry = nodes.entry()
     if isinstance(content, nodes.Node):
-        entry += content if not isinstance(content, nodes.Inline) else nodes.paragraph("", "", content)
+        entry += (
+            content if not isinstance(content, nodes.Inline) else nodes.paragraph("", "", content)
+        )
     elif content:
         entry += nodes.paragraph(content, content)
     return entry
