@@ -38,3 +38,14 @@ def test_tutorial_error_example_is_what_protodoc_says(tutorial, capsys):
     tutorial.write_text(tutorial.read_text(encoding="utf-8").replace("to: server", "to: sever"))
     assert main(["validate", "specs/ping.yaml"]) == 1
     assert example in capsys.readouterr().err.splitlines()
+
+
+def test_spec_language_guide_example_is_valid(tmp_path, monkeypatch):
+    root = Path(__file__).parent.parent
+    guide = (root / "docs/guide/spec-language.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(protodoc: 1.*?)```", guide, re.S).group(1)
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    machine = (root / "specs/tcp-state-machine.yaml").read_text(encoding="utf-8")
+    (tmp_path / "tcp-state-machine.yaml").write_text(machine, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "example.yaml"]) == 0
