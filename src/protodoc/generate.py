@@ -32,8 +32,8 @@ checked without parsing it; it lives in the user cache directory
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import difflib
+import gc
 import hashlib
 import json
 import os
@@ -53,7 +53,7 @@ from typing import Any
 from . import __version__, pipeline
 from .config import Config, ConfigError, load_config
 from .errors import ProtodocError, SpecError
-from .model import LANGS, norm_lang
+from .model import LANGS, norm_lang, walk
 from .progress import Progress
 from .writer import write_atomic
 
@@ -338,30 +338,32 @@ def _emit(result: SpecResult, loaded: pipeline.Loaded, options: Options) -> list
 
 
 def _sources(loaded: pipeline.Loaded, main: str) -> set[str]:
-    """Every file the load read: the spec and every spec it imports (absolute paths)."""
+    """The files a load read: the spec and the specs it imports (absolute paths)."""
     listed = getattr(loaded, "sources", None)
     if listed:
         return {os.path.abspath(s) for s in listed} | {main}
-    # Fall back on the positions: every node points into the file it came from.
+    # Otherwise the positions tell: imported machines keep the file that declared
+    # them, included steps (and everything inside them) point into their own file.
+    protocol = loaded.protocol
     files = {main}
-    stack: list[Any] = [loaded.protocol]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, tuple):
-            stack.extend(obj)
-            continue
-        slots = getattr(type(obj), "__slots__", None)
-        if slots is None or not dataclasses.is_dataclass(obj):
-            continue
-        for name in slots:
-            value = getattr(obj, name, None)
-            if name == "pos" and value is not None:
-                files.add(os.path.abspath(value.file))
-            elif name in ("origin", "path") and isinstance(value, str) and value:
-                files.add(os.path.abspath(value))
-            elif isinstance(value, tuple) or dataclasses.is_dataclass(value):
-                stack.append(value)
+    origins = {m.origin for m in protocol.machines}
+    origins |= {p.machine.origin for p in protocol.participants if p.machine is not None}
+    origins |= {s.pos.file for s in walk(protocol.steps) if s.pos is not None}
+    files |= {os.path.abspath(f) for f in origins if f}
     return files
+
+
+@contextmanager
+def _fewer_collections(threshold: int = 100_000) -> Iterator[None]:
+    """Loading allocates many small objects (YAML nodes, model, text) that are freed by
+    reference counting; the cyclic collector, run at its default rate, rescans the
+    survivors again and again and took a third of a cold check. Run it less often."""
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], threshold), *saved[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 def build_plan(options: Options, *, progress: Progress | None = None) -> Plan:
@@ -375,15 +377,16 @@ def build_plan(options: Options, *, progress: Progress | None = None) -> Plan:
     jobs: list[_ImageJob] = []
     if progress:
         progress.restart(len(files), "specs")
-    for f in files:
-        result = SpecResult(path=f, abspath=os.path.abspath(f))
-        results.append(result)
-        if cache is None or not cache.lookup(result, shas):
-            jobs += _load_one(result, options, shas)
-            if cache is not None and not result.errors:
-                cache.store(result)
-        if progress:
-            progress.advance()
+    with _fewer_collections():
+        for f in files:
+            result = SpecResult(path=f, abspath=os.path.abspath(f))
+            results.append(result)
+            if cache is None or not cache.lookup(result, shas):
+                jobs += _load_one(result, options, shas)
+                if cache is not None and not result.errors:
+                    cache.store(result)
+            if progress:
+                progress.advance()
     _duplicates(results)
     if jobs:
         _render(jobs, results, progress)
