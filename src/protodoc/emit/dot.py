@@ -44,7 +44,7 @@ GAP_LIFELINE: Attrs = (("style", "dotted"), ("arrowhead", "none"), ("color", "gr
 PARTICIPANT: Attrs = (("shape", "box"), ("style", "filled"), ("fillcolor", "#eaeaf5"))
 STATE: Attrs = (("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#e3f2e1"))
 NOTE: Attrs = (("shape", "note"), ("style", "filled"), ("fillcolor", "#fff6c2"))
-GAP: Attrs = (("shape", "plaintext"),)
+GAP: Attrs = (("shape", "plaintext"), ("style", "solid"))
 PHASE: Attrs = (("dir", "none"), ("style", "bold"), ("color", "gray30"))
 FRAME: Attrs = (("style", "dashed"), ("color", "gray40"), ("labeljust", "l"))
 

@@ -8,7 +8,9 @@ Identifiers never carry user text: emitters derive them from positions (``p0``, 
 The domain is every string an SVG can hold: characters outside the XML 1.0 ``Char``
 production (C0 controls other than tab, line feed and carriage return; U+FFFE, U+FFFF;
 lone surrogates) are replaced by U+FFFD, the replacement character. YAML specs cannot
-contain them anyway. A line feed (``\\n``) is a line break in both backends.
+contain them anyway. A line feed (``\\n``) is a line break in both backends; a
+carriage return (alone or before a line feed) is one too, as in YAML, since Mermaid and
+every XML reader of an SVG turn it into a line feed anyway.
 
 Mermaid
     Mermaid decodes ``#<decimal>;`` entity codes in every label (its own
@@ -28,7 +30,7 @@ Graphviz DOT
     Labels are double-quoted strings. The lexer only knows ``\\"``; the renderer then
     reads backslash escapes (``\\n``, ``\\l``, ``\\N``, ``\\G``...) and HTML entities
     (``&amp;``, ``&#9;``) in plain labels. :data:`DOT_ESCAPES` writes backslash,
-    quote, ampersand, tab and carriage return so that neither stage sees anything but
+    quote, ampersand and tab so that neither stage sees anything but
     the text; a line feed becomes ``\\n`` (a centred line break).
 """
 
@@ -50,7 +52,9 @@ def _xml_char(c: str) -> bool:
 
 
 def clean(text: str) -> str:
-    """``text`` with every character an SVG cannot hold replaced by U+FFFD."""
+    """``text`` with CR LF and CR as LF, and every character an SVG cannot hold
+    replaced by U+FFFD."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if all(_xml_char(c) for c in text):
         return text
     return "".join(c if _xml_char(c) else REPLACEMENT for c in text)
@@ -97,30 +101,14 @@ def _mermaid_line(line: str) -> str:
     return "".join(out)
 
 
-def mermaid_text(text: str) -> str:
-    """A label for any Mermaid statement: entity codes, ``<br>`` for line breaks."""
-    return MERMAID_LINE_BREAK.join(_mermaid_line(line) for line in clean(text).split("\n"))
+def mermaid_text(text: str, *, breaks: bool = True) -> str:
+    """A label for any Mermaid statement: entity codes, ``<br>`` for line breaks.
 
-
-def yaml_string(text: str) -> str:
-    """A YAML double-quoted scalar (for Mermaid's front matter) that reads back as ``text``.
-
-    Printable letters, marks and digits stay raw; everything else is a ``\\x``,
-    ``\\u`` or ``\\U`` escape, so the scalar is one line and nothing in it is markup.
+    With ``breaks=False`` (titles, which Mermaid draws on one line) a line feed is
+    kept as a character (``#10;``), which an SVG shows as a space.
     """
-    out = ['"']
-    for c in clean(text):
-        o = ord(c)
-        if c in MERMAID_RAW_ASCII or c == " " or _raw_non_ascii(c):
-            out.append(c)
-        elif o <= 0xFF:
-            out.append(f"\\x{o:02X}")
-        elif o <= 0xFFFF:
-            out.append(f"\\u{o:04X}")
-        else:
-            out.append(f"\\U{o:08X}")
-    out.append('"')
-    return "".join(out)
+    lines = clean(text).split("\n")
+    return (MERMAID_LINE_BREAK if breaks else "#10;").join(_mermaid_line(x) for x in lines)
 
 
 # --- Graphviz DOT --------------------------------------------------------------------
@@ -130,7 +118,6 @@ DOT_ESCAPES = {
     '"': '\\"',
     "&": "&amp;",
     "\n": "\\n",
-    "\r": "&#13;",
     "\t": "&#9;",
 }
 """Characters a DOT quoted label cannot carry as they are, and what is written instead."""

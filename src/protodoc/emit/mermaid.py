@@ -13,16 +13,20 @@ What is drawn, and how, is described in :mod:`protodoc.emit.style`; in Mermaid:
   rightmost of them;
 * blocks map to ``loop``/``opt``/``alt``-``else``/``par``-``and`` (:data:`style.BLOCK_STYLES`);
 * in a state diagram each state is ``state "<name>" as s<i>`` plus ``s<i> : <description>``;
-  ``[*]`` leads to the initial state and from each final state; the title is front matter.
+  ``[*]`` leads to the initial state and from each final state. The title is the
+  diagram's accessible title (``accTitle``, the SVG ``<title>``): stateDiagram-v2 has no
+  title statement, and its front-matter title is sanitized as HTML (``&`` would show as
+  ``&amp;``), so it cannot carry every text unchanged.
 """
 
 from __future__ import annotations
 
 from ..model import Block, Event, Gap, Machine, Message, Note, Phase, Protocol, Step, Text
 from . import style
-from .escape import mermaid_text, yaml_string
+from .escape import mermaid_text
 
 INDENT = "    "
+EMPTY_NAME = "#8203;"  # U+200B ZERO WIDTH SPACE, for an empty state name
 
 
 def sequence(protocol: Protocol, lang: str) -> str:
@@ -32,7 +36,7 @@ def sequence(protocol: Protocol, lang: str) -> str:
     lines = ["sequenceDiagram"]
     title = protocol.title.get(lang)
     if title:
-        lines.append(f"{INDENT}title {mermaid_text(title)}")
+        lines.append(f"{INDENT}title {mermaid_text(title, breaks=False)}")
     for i, p in enumerate(protocol.participants):
         lines.append(f"{INDENT}participant p{i} as {mermaid_text(p.name.get(lang))}")
 
@@ -100,13 +104,14 @@ def _note_head(note: Note, col: dict[str, int]) -> str:
 def state(machine: Machine, lang: str, *, title: Text | None = None) -> str:
     """The ``stateDiagram-v2`` of ``machine`` in ``lang``; ``title`` defaults to the machine's."""
     ids = style.state_ids(machine)
-    lines: list[str] = []
+    lines = ["stateDiagram-v2"]
     heading = (title or machine.title or Text.token("")).get(lang)
     if heading:
-        lines += ["---", f"title: {yaml_string(heading)}", "---"]
-    lines.append("stateDiagram-v2")
+        lines.append(f"{INDENT}accTitle: {mermaid_text(heading, breaks=False)}")
     for name, sid in ids.items():
-        lines.append(f'{INDENT}state "{mermaid_text(name)}" as {sid}')
+        # Mermaid rejects an empty quoted name: a zero-width space looks the same.
+        shown = mermaid_text(name) if name else EMPTY_NAME
+        lines.append(f'{INDENT}state "{shown}" as {sid}')
         st = machine.state(name)
         description = style.text(st.description if st else None, lang)
         if description:
