@@ -29,13 +29,13 @@ FORMATS = {
 }
 
 
-def store_dir(app: object) -> Path:
+def store_dir(doctreedir: str | os.PathLike[str]) -> Path:
     """Where rendered diagrams of this project are kept (under the doctree dir)."""
-    return Path(app.doctreedir) / "protodoc"  # type: ignore[attr-defined]
+    return Path(doctreedir) / "protodoc"
 
 
-def stored(app: object, key: str, fmt: str) -> Path:
-    return store_dir(app) / f"{key}.{fmt}"
+def stored(doctreedir: str | os.PathLike[str], key: str, fmt: str) -> Path:
+    return store_dir(doctreedir) / f"{key}.{fmt}"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -62,8 +62,8 @@ def needed_format(app: object) -> str | None:
     return FORMATS.get(builder.format)
 
 
-def browser_mode(app: object) -> bool:
-    return app.config.protodoc_html_render == "browser"  # type: ignore[attr-defined]
+def browser_mode(config: object) -> bool:
+    return config.protodoc_html_render == "browser"  # type: ignore[attr-defined]
 
 
 failed: dict[str, str] = {}
@@ -82,9 +82,9 @@ def render_missing(app: object, env: object) -> None:
     where: dict[str, list[tuple[str, int]]] = {}
     for docname in sorted(diagrams):
         for key, engine, code, lineno in diagrams[docname]:
-            if fmt == "svg" and engine == "mermaid" and browser_mode(app):
+            if fmt == "svg" and engine == "mermaid" and browser_mode(app.config):
                 continue  # drawn in the reader's browser
-            if stored(app, key, fmt).exists():
+            if stored(app.doctreedir, key, fmt).exists():
                 continue
             todo.setdefault(key, (engine, code))
             where.setdefault(key, []).append((docname, lineno))
@@ -95,7 +95,7 @@ def render_missing(app: object, env: object) -> None:
     results = _render_batch(app, [(todo[k][0], todo[k][1], fmt) for k in keys], where, keys)
     for key, result in zip(keys, results, strict=True):
         if isinstance(result, bytes):
-            write_atomic(stored(app, key, fmt), result)
+            write_atomic(stored(app.doctreedir, key, fmt), result)
             failed.pop(key, None)
         else:
             failed[key] = str(result)

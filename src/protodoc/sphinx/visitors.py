@@ -21,17 +21,17 @@ def _fallback_html(self, node: protodoc_diagram, reason: str) -> None:
 
 
 def html_visit(self, node: protodoc_diagram) -> None:
-    app = self.builder.app
+    builder = self.builder
     align = node.get("align", "center")
     classes = " ".join(["protodoc-diagram", f"align-{align}", *node.get("classes", [])])
     alt = html.escape(node.get("alt", ""), quote=True)
-    if node["engine"] == "mermaid" and images.browser_mode(app):
+    if node["engine"] == "mermaid" and images.browser_mode(builder.config):
         self.body.append(
             f'<div class="{classes}" role="img" aria-label="{alt}">'
             f'<pre class="mermaid">{html.escape(node["code"])}</pre></div>\n'
         )
         raise nodes.SkipNode
-    path = images.stored(app, node["key"], "svg")
+    path = images.stored(builder.doctreedir, node["key"], "svg")
     try:
         svg = path.read_text(encoding="utf-8")
     except OSError:
@@ -45,8 +45,7 @@ def html_visit(self, node: protodoc_diagram) -> None:
 
 
 def latex_visit(self, node: protodoc_diagram) -> None:
-    app = self.builder.app
-    src = images.stored(app, node["key"], "pdf")
+    src = images.stored(self.builder.doctreedir, node["key"], "pdf")
     name = f"protodoc-{node['key']}.pdf"
     if not src.exists():
         self.body.append("\n\\begin{sphinxVerbatim}[commandchars=\\\\\\{\\}]\n")

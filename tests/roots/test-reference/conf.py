@@ -4,3 +4,6 @@ exclude_patterns = ["_build"]
 protodoc_reference_dir = "specs"
 protodoc_reference_output = "protocols"
 protodoc_engine = "graphviz"
+numfig = True
+version = "1.0"
+copyright = "the protodoc authors"
