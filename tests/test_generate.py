@@ -361,6 +361,25 @@ def run_help(capsys, command: str) -> str:
     return capsys.readouterr().out
 
 
+def test_worker_processes_give_the_same_files(capsys, specs):
+    for n in range(30):
+        (specs / f"ping-{n}.yaml").write_text(PING.replace("id: ping", f"id: ping-{n}"))
+    (specs / "broken.yaml").write_text("protodoc: 1\nid: [broken\n")
+    code, _, err = gen(capsys)
+    assert code == 123
+    code, _, err2 = run(
+        capsys, "generate", "specs", "--out", "out2", "--format", FORMATS, "--workers", "3"
+    )
+    assert code == 123
+    assert err2.replace("out2/", "out/") == err
+    assert tree(Path("out2")) == tree(Path("out"))
+    assert (
+        run(capsys, "check", "specs", "--out", "out2", "--format", FORMATS, "--workers", "0")[0]
+        == 123
+    )
+    assert run(capsys, "check", "specs", "--out", "o", "--workers", "-1")[0] == 2
+
+
 # -- configuration -------------------------------------------------------------------------
 
 

@@ -132,6 +132,7 @@ class Options:
     strict: bool = True
     cache: bool = True
     force: bool = False
+    workers: int = 1  # processes that load specs; 0: one per CPU
 
 
 def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
@@ -182,6 +183,8 @@ def options_from(args: argparse.Namespace, config: Config) -> Options:
     if engine not in IMAGE_ENGINES:
         raise UsageError(f"unknown engine '{engine}' (choose from {', '.join(IMAGE_ENGINES)})")
     strict = False if args.no_strict else config.strict is not False
+    if args.workers is not None and args.workers < 0:
+        raise UsageError("--workers must be 0 (one per CPU) or more")
     return Options(
         paths=paths,
         out=out,
@@ -191,6 +194,7 @@ def options_from(args: argparse.Namespace, config: Config) -> Options:
         strict=strict,
         cache=not args.no_cache,
         force=getattr(args, "force", False),
+        workers=1 if args.workers is None else args.workers,
     )
 
 
@@ -249,6 +253,15 @@ class Output:
     spec: str  # display path of the spec it comes from
 
 
+@dataclass(frozen=True, slots=True)
+class _ImageJob:
+    rel: str
+    spec: str
+    source: str
+    engine: str
+    fmt: str
+
+
 @dataclass(slots=True)
 class SpecResult:
     path: Path  # as found
@@ -260,6 +273,7 @@ class SpecResult:
     cached: bool = False
     deps: dict[str, str] = field(default_factory=dict)  # every file read -> sha256
     sha: str = ""
+    images: list[_ImageJob] = field(default_factory=list)  # to render, then outputs
 
 
 @dataclass(slots=True)
@@ -300,15 +314,6 @@ def image_engine(view: pipeline.View, engine: str) -> str:
 
 def file_name(view_key: str, lang: str, fmt: str) -> str:
     return f"{view_key}.{lang}.{FORMATS[fmt]}"
-
-
-@dataclass(frozen=True, slots=True)
-class _ImageJob:
-    rel: str
-    spec: str
-    source: str
-    engine: str
-    fmt: str
 
 
 def _emit(result: SpecResult, loaded: pipeline.Loaded, options: Options) -> list[_ImageJob]:
@@ -377,16 +382,21 @@ def build_plan(options: Options, *, progress: Progress | None = None) -> Plan:
     jobs: list[_ImageJob] = []
     if progress:
         progress.restart(len(files), "specs")
+    misses: list[int] = []
     with _fewer_collections():
         for f in files:
             result = SpecResult(path=f, abspath=os.path.abspath(f))
-            results.append(result)
             if cache is None or not cache.lookup(result, shas):
-                jobs += _load_one(result, options, shas)
-                if cache is not None and not result.errors:
-                    cache.store(result)
-            if progress:
+                misses.append(len(results))
+            elif progress:
                 progress.advance()
+            results.append(result)
+        loaded = _load_many([results[i] for i in misses], options, shas, progress)
+        for i, result in zip(misses, loaded, strict=True):
+            results[i] = result
+            jobs += result.images
+            if cache is not None and not result.errors:
+                cache.store(result)
     _duplicates(results)
     if jobs:
         _render(jobs, results, progress)
@@ -418,26 +428,81 @@ def _file_sha(path: str, shas: dict[str, str]) -> str | None:
     return shas[path]
 
 
-def _load_one(result: SpecResult, options: Options, shas: dict[str, str]) -> list[_ImageJob]:
+def workers_wanted(options: Options, n: int) -> int:
+    """Processes to load ``n`` specs with: ``options.workers``, 0 meaning one per CPU."""
+    if options.workers == 1 or n < 8:
+        return 1
+    if options.workers > 1:
+        return min(options.workers, n // 4)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n // 4))
+
+
+def _load_many(
+    todo: list[SpecResult], options: Options, shas: dict[str, str], progress: Progress | None
+) -> list[SpecResult]:
+    """Load and emit ``todo``, in worker processes when there are many specs and CPUs."""
+    workers = workers_wanted(options, len(todo))
+    if workers == 1:
+        for result in todo:
+            _load_one(result, options, shas)
+            if progress:
+                progress.advance()
+        return todo
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(4, len(todo) // (workers * 4))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    done: list[SpecResult] = []
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
+        for chunk in pool.map(_load_chunk, chunks, [options] * len(chunks)):
+            done += chunk
+            if progress:
+                progress.advance(len(chunk))
+    return done
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _load_chunk(chunk: list[SpecResult], options: Options) -> list[SpecResult]:
+    shas: dict[str, str] = {}
+    with _fewer_collections():
+        for result in chunk:
+            _load_one(result, options, shas)
+    return chunk
+
+
+def _load_one(result: SpecResult, options: Options, shas: dict[str, str]) -> None:
+    """Load one spec and emit its text files (and the sources of its images)."""
     before = _file_sha(result.abspath, shas) or ""
     try:
         loaded = pipeline.load(result.path, strict=options.strict)
     except SpecError as e:
         result.errors += [str(d) for d in e.diagnostics]
-        return []
+        return
     except (OSError, UnicodeDecodeError) as e:
         result.errors.append(f"{_show(result.path)}:1:1: cannot read: {e}")
-        return []
+        return
+    except Exception as e:  # noqa: BLE001  (a loader bug: report it, go on with the rest)
+        result.errors.append(f"{_show(result.path)}:1:1: internal error: {type(e).__name__}: {e}")
+        return
     result.id = loaded.protocol.id
     result.warnings = [str(w) for w in loaded.warnings]
     try:
-        jobs = _emit(result, loaded, options)
+        result.images = _emit(result, loaded, options)
     except ProtodocError as e:
         result.errors.append(f"{_show(result.path)}: {e}")
-        return []
+        return
     except Exception as e:  # noqa: BLE001  (an emitter bug: report it, go on with the rest)
         result.errors.append(f"{_show(result.path)}: internal error: {type(e).__name__}: {e}")
-        return []
+        return
     # Record what the result depends on, for the cache. Hash the spec again:
     # an edit during the load must not be cached under the old content.
     shas.pop(result.abspath, None)
@@ -450,7 +515,6 @@ def _load_one(result: SpecResult, options: Options, shas: dict[str, str]) -> lis
             result.sha = ""
             break
         result.deps[dep] = dep_sha
-    return jobs
 
 
 def _duplicates(results: list[SpecResult]) -> None:
@@ -1059,6 +1123,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--no-strict",
         action="store_true",
         help="a missing translation is a warning (the other language is used)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="load specs in N processes (0: one per CPU; default: 1, in this process)",
     )
     p.add_argument(
         "--no-cache",
