@@ -248,7 +248,7 @@ class _Sequence:
                 if j == len(seg_style) or seg_style[j] != seg_style[start]:
                     attrs = GAP_LIFELINE if seg_style[start] else LIFELINE
                     path = " -> ".join(chain[start : j + 1])
-                    lines.append(f"{INDENT}{path}{_attrs(attrs + (('weight', '10'),))};")
+                    lines.append(f"{INDENT}{path}{_attrs(attrs + (('weight', '1000'),))};")
                     start = j
         lines.extend(self.edges)
         lines.append("}")

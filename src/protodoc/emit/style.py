@@ -54,7 +54,7 @@ MESSAGE_STYLES: dict[MessageKind, MessageStyle] = {
 
 EVENT_STYLE = MessageStyle("->>", (("arrowhead", "normal"),))
 TIMER_STYLE = MessageStyle("--)", (("arrowhead", "vee"), ("style", "dashed")))
-TIMER_MARK = "\u23f1 "  # ⏱
+TIMER_MARK = "\u25f7 "  # ◷, a clock face (U+23F1 ⏱ is in no CJK font here)
 PHASE_MARKS = ("== ", " ==")  # Mermaid only: DOT draws a rule across the lifelines
 GAP_MARKS = ("\u2026 ", " \u2026")  # … label …
 
