@@ -1,1 +1,294 @@
-"""Rendering: diagram text (Mermaid, DOT) to SVG, PNG and PDF. Knows nothing of the model."""
+"""Rendering: diagram text (Mermaid, DOT) to SVG, PNG and PDF, offline and cached.
+
+    from protodoc.render import Renderer, RenderJob
+    with Renderer() as r:
+        svg = r.render(text, engine="mermaid", fmt="svg", theme="light")
+        results = r.render_many([RenderJob(text, "graphviz", "png"), ...])
+
+Graphviz runs the real ``dot``; Mermaid runs the pinned Mermaid JavaScript in one
+headless Chromium per :class:`Renderer`, started on the first Mermaid render that the
+cache cannot answer. PNG and PDF are drawn from the SVG by ``rsvg-convert``. Output is
+deterministic byte for byte. This package knows nothing of protodoc's model: it takes
+text and gives bytes. See ``docs/guide/rendering.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from .. import __version__
+from ..errors import RenderError, ToolMissingError
+from . import browser as _browser
+from .cache import Cache, cache_key, default_cache_dir
+from .convert import FORMATS, PNG_ZOOM, convert_svg, rsvg_version
+from .fonts import font_fingerprint, has_cjk, require_cjk_font
+from .graphviz import dot_version, render_dot_svg
+from .mermaid import RENDER_REVISION, clean_svg, mermaid_config, svg_id
+from .theme import THEMES, darken_graphviz_svg
+
+__all__ = [
+    "ENGINES",
+    "FORMATS",
+    "THEMES",
+    "RenderError",
+    "RenderJob",
+    "Renderer",
+    "ToolMissingError",
+    "default_cache_dir",
+]
+
+ENGINES = ("mermaid", "graphviz")
+ENGINE_ALIASES = {"mermaid": "mermaid", "graphviz": "graphviz", "dot": "graphviz"}
+"""Engine names accepted; ``dot`` (the name of the text format) means Graphviz."""
+
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class RenderJob:
+    """One image to render. ``origin`` (e.g. ``specs/tcp.yaml:1:1: view sequence``),
+    when given, starts the message of the job's :class:`RenderError`."""
+
+    source: str
+    engine: str
+    fmt: str = "svg"
+    theme: str = "light"
+    origin: str | None = None
+
+
+def _engine(name: str) -> str:
+    try:
+        return ENGINE_ALIASES[name]
+    except KeyError:
+        raise ValueError(f"unknown engine {name!r}: use 'mermaid' or 'graphviz'") from None
+
+
+def _check(job: RenderJob) -> RenderJob:
+    engine = _engine(job.engine)
+    if job.fmt not in FORMATS:
+        raise ValueError(f"unknown format {job.fmt!r}: use 'svg', 'png' or 'pdf'")
+    if job.theme not in THEMES:
+        raise ValueError(f"unknown theme {job.theme!r}: use 'light' or 'dark'")
+    return RenderJob(job.source, engine, job.fmt, job.theme, job.origin)
+
+
+def _file_id(path: Path) -> dict[str, Any]:
+    st = path.stat()
+    return {"path": str(path), "size": st.st_size, "mtime": int(st.st_mtime)}
+
+
+class Renderer:
+    """Renders diagram texts; holds at most one browser, the cache and tool versions.
+
+    ``cache_dir``: where images are cached (default :func:`default_cache_dir`);
+    ``cache=False`` renders everything afresh and stores nothing. ``chromium``: the
+    browser executable (default ``$PROTODOC_CHROMIUM`` or ``chromium`` on PATH).
+    ``timeout``: seconds one diagram may take in one tool. Use as a context manager:
+    the browser is stopped on exit, also when an exception leaves the block.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path | str | None = None,
+        chromium: str | None = None,
+        *,
+        cache: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        mermaid_js: str | os.PathLike[str] | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self.cache = Cache(cache_dir) if cache else None
+        self._timeout = timeout
+        self._chromium = chromium
+        self._mermaid_js = mermaid_js
+        self._browser = _browser.MermaidBrowser(chromium, mermaid_js, timeout=timeout)
+        self._workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self._ids: dict[str, dict[str, Any]] = {}
+
+    # -- life cycle ---------------------------------------------------------
+
+    def close(self) -> None:
+        self._browser.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def timeout(self) -> float:
+        """Seconds one diagram may take in one tool (browser, dot, rsvg-convert)."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, seconds: float) -> None:
+        self._timeout = seconds
+        self._browser.timeout = seconds
+
+    @property
+    def browser_starts(self) -> int:
+        """How many times this renderer started Chromium (0 when the cache or Graphviz
+        answered everything)."""
+        return self._browser.starts
+
+    # -- what the cache key holds -------------------------------------------
+
+    def _identity(self, what: str) -> dict[str, Any]:
+        """Versions of one tool, looked up once per renderer."""
+        if what not in self._ids:
+            if what == "graphviz":
+                ident: dict[str, Any] = {"dot": dot_version(self.timeout)}
+            elif what == "mermaid":
+                js = _browser.find_mermaid_js(self._mermaid_js)
+                chromium = Path(_browser.find_chromium(self._chromium))
+                ident = {
+                    "mermaid": _browser.mermaid_version(js),
+                    "bundle": hashlib.sha256(js.read_bytes()).hexdigest()[:16],
+                    "chromium": _file_id(chromium.resolve()),
+                }
+            elif what == "convert":
+                ident = {"rsvg": rsvg_version(self.timeout), "png_zoom": PNG_ZOOM}
+            else:  # "fonts"
+                ident = {"fonts": font_fingerprint()}
+            self._ids[what] = ident
+        return self._ids[what]
+
+    def _key(self, job: RenderJob) -> str:
+        parts: dict[str, Any] = {
+            "protodoc": __version__,
+            "revision": RENDER_REVISION,
+            "text": job.source,
+            "engine": job.engine,
+            "tool": self._identity(job.engine),
+            "fmt": job.fmt,
+            "theme": job.theme,
+            "fonts": self._identity("fonts"),
+        }
+        if job.engine == "mermaid":
+            parts["options"] = mermaid_config(job.theme)
+        if job.fmt != "svg":
+            parts["convert"] = self._identity("convert")
+        return cache_key(parts)
+
+    # -- rendering ----------------------------------------------------------
+
+    def render(self, source: str, *, engine: str, fmt: str, theme: str = "light") -> bytes:
+        """The image of ``source`` (``engine`` ``mermaid`` or ``graphviz``, ``fmt``
+        ``svg``, ``png`` or ``pdf``). Raises :class:`RenderError` (the engine's message)
+        or :class:`ToolMissingError` (what to install)."""
+        job = _check(RenderJob(source, engine, fmt, theme))
+        result = self.render_many([job])[0]
+        if isinstance(result, RenderError):
+            raise result
+        return result
+
+    def render_many(self, jobs: Sequence[RenderJob]) -> list[bytes | RenderError]:
+        """Render every job; a job that fails gives its :class:`RenderError` in its
+        place and the others are still rendered. Mermaid diagrams go through the one
+        browser in order; Graphviz and conversions run in a few threads meanwhile."""
+        checked = [_check(j) for j in jobs]
+        results: dict[int, bytes | RenderError | Future[bytes]] = {}
+        first_of: dict[tuple[str, str, str, str], int] = {}
+        with ThreadPoolExecutor(max_workers=self._workers) as pool:
+            mermaid_jobs: list[int] = []
+            for i, job in enumerate(checked):
+                ident = (job.source, job.engine, job.fmt, job.theme)
+                if ident in first_of:
+                    continue
+                first_of[ident] = i
+                try:
+                    key = self._key(job)
+                    cached = self.cache.get(key, job.fmt) if self.cache else None
+                except RenderError as e:
+                    results[i] = _located(e, job)
+                    continue
+                if cached is not None:
+                    results[i] = cached
+                elif job.engine == "graphviz":
+                    results[i] = pool.submit(self._produce_graphviz, job, key)
+                else:
+                    mermaid_jobs.append(i)
+                    results[i] = b""  # filled below
+            for i in mermaid_jobs:
+                job = checked[i]
+                try:
+                    svg = self._mermaid_svg(job)
+                except RenderError as e:
+                    results[i] = _located(e, job)
+                    continue
+                results[i] = pool.submit(self._finish, job, self._key(job), svg)
+            out: list[bytes | RenderError] = []
+            for job in checked:
+                i = first_of[(job.source, job.engine, job.fmt, job.theme)]
+                r = results[i]
+                if isinstance(r, Future):
+                    try:
+                        r = r.result()
+                    except RenderError as e:
+                        r = _located(e, job)
+                    results[i] = r
+                out.append(r)
+        return out
+
+    def _svg_key(self, job: RenderJob) -> str:
+        return self._key(RenderJob(job.source, job.engine, "svg", job.theme))
+
+    def _mermaid_svg(self, job: RenderJob) -> bytes:
+        """The SVG of a Mermaid job, from the cache or the browser (main thread only)."""
+        key = self._svg_key(job)
+        if self.cache is not None:
+            cached = self.cache.get(key, "svg")
+            if cached is not None:
+                return cached
+        if has_cjk(job.source):
+            require_cjk_font()
+        config = mermaid_config(job.theme)
+        raw = self._browser.render_svg(job.source, config, svg_id=svg_id(job.source, config))
+        svg = clean_svg(raw, job.theme).encode("utf-8")
+        if self.cache is not None:
+            self.cache.put(key, "svg", svg)
+        return svg
+
+    def _graphviz_svg(self, job: RenderJob) -> bytes:
+        key = self._svg_key(job)
+        if self.cache is not None:
+            cached = self.cache.get(key, "svg")
+            if cached is not None:
+                return cached
+        if has_cjk(job.source):
+            require_cjk_font()
+        text = render_dot_svg(job.source, timeout=self.timeout)
+        if job.theme == "dark":
+            text = darken_graphviz_svg(text)
+        svg = text.encode("utf-8")
+        if self.cache is not None:
+            self.cache.put(key, "svg", svg)
+        return svg
+
+    def _produce_graphviz(self, job: RenderJob, key: str) -> bytes:
+        return self._finish(job, key, self._graphviz_svg(job))
+
+    def _finish(self, job: RenderJob, key: str, svg: bytes) -> bytes:
+        """Convert the SVG to the job's format and store the result."""
+        if job.fmt == "svg":
+            return svg
+        data = convert_svg(svg, job.fmt, job.theme, timeout=self.timeout)
+        if self.cache is not None:
+            self.cache.put(key, job.fmt, data)
+        return data
+
+
+def _located(e: RenderError, job: RenderJob) -> RenderError:
+    """``e`` with the job's origin in front of its message (same class)."""
+    if not job.origin:
+        return e
+    new = type(e)(f"{job.origin}: {e}")
+    new.__cause__ = e
+    return new

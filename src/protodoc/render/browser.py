@@ -239,6 +239,27 @@ _PAGE_JS = r"""
 }
 """
 
+# Playwright's sync API allows one running instance per thread; browsers of the same
+# thread share it (counted), so that several MermaidBrowser objects can be open at once.
+_local = threading.local()
+
+
+def _acquire_playwright(factory: Any) -> Any:
+    if getattr(_local, "users", 0) == 0:
+        _local.pw = factory().start()
+        _local.users = 0
+    _local.users += 1
+    return _local.pw
+
+
+def _release_playwright() -> None:
+    _local.users -= 1
+    if _local.users == 0:
+        pw, _local.pw = _local.pw, None
+        with contextlib.suppress(Exception):
+            pw.stop()
+
+
 _BASE_CONFIG: dict[str, Any] = {"startOnLoad": False, "suppressErrorRendering": True}
 
 
@@ -292,7 +313,7 @@ class MermaidBrowser:
             ) from e
         self.starts += 1
         try:
-            self._pw = sync_playwright().start()
+            self._pw = _acquire_playwright(sync_playwright)
             self._browser = self._pw.chromium.launch(
                 executable_path=chromium,
                 args=list(CHROMIUM_ARGS),
@@ -333,8 +354,7 @@ class MermaidBrowser:
             with contextlib.suppress(Exception):
                 browser.close()
         if pw is not None:
-            with contextlib.suppress(Exception):
-                pw.stop()
+            _release_playwright()
 
     def __enter__(self) -> Self:
         return self
