@@ -546,9 +546,12 @@ def _render(jobs: list[_ImageJob], results: list[SpecResult], progress: Progress
     if progress:
         progress.restart(len(jobs), "images")
     try:
-        with Renderer(cache_dir=_cache_root() / "render") as renderer:
+        with Renderer() as renderer:  # one browser for the whole run, at most
             rendered = renderer.render_many(
-                [RenderJob(j.source, engine=j.engine, fmt=j.fmt, theme="light") for j in jobs]
+                [
+                    RenderJob(j.source, j.engine, j.fmt, "light", f"{_show(j.spec)}: {j.rel}")
+                    for j in jobs
+                ]
             )
     except ProtodocError as e:
         for r in results:
@@ -558,7 +561,7 @@ def _render(jobs: list[_ImageJob], results: list[SpecResult], progress: Progress
     for job, data in zip(jobs, rendered, strict=True):
         r = by_spec[job.spec]
         if isinstance(data, BaseException):
-            r.errors.append(f"{_show(r.path)}: {job.rel}: {data}")
+            r.errors.append(str(data))
         else:
             r.outputs.append(Output(job.rel, _sha(data), data, job.spec))
         if progress:
