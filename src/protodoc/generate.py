@@ -711,7 +711,7 @@ def compare(plan: Plan) -> Comparison:
 
 def unified_diff(change: Change, out: Path) -> str:
     """A unified diff of one change (text files), or one line saying binary files differ."""
-    path = (out / change.rel).as_posix()
+    path = Path(_show(out / change.rel)).as_posix()
     old, new = change.old or b"", change.new or b""
     try:
         a, b = old.decode("utf-8"), new.decode("utf-8")
@@ -1018,6 +1018,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{labels[c.kind]}: {_show(out / c.rel)}", file=err)
         if args.diff:
             sys.stdout.write(unified_diff(c, out))
+            sys.stdout.flush()  # keep each diff next to its line on stderr
     if cmp.manifest_stale and not cmp.changes:
         print(f"stale: {_show(plan.manifest_path)}", file=err)
     regenerated = sum(c.kind != "remove" for c in cmp.changes)
