@@ -172,7 +172,20 @@ def _generate(app: Sphinx) -> None:
         write_atomic(gen / f"cli-{name}.txt", text.encode())
 
 
+DESCRIPTION = {
+    "en": "Protocol specs to sequence and state diagrams",
+    "zh_CN": "从协议规范到时序图和状态图",
+}
+
+
+def _config_inited(app: Sphinx, config: Any) -> None:
+    """Theme texts that gettext does not reach, in the build's language."""
+    lang = config.language if config.language in DESCRIPTION else "en"
+    config.html_theme_options = {**config.html_theme_options, "description": DESCRIPTION[lang]}
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _generate)
     app.connect("html-page-context", _page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
