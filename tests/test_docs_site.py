@@ -94,7 +94,7 @@ def test_diagrams_visible_in_chromium(site: Path, tmp_path: Path) -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             for lang in LANGS:
                 for html in pages(site, lang):
-                    if "protodoc-diagram" not in html.read_text(encoding="utf-8"):
+                    if '<div class="protodoc-diagram' not in html.read_text(encoding="utf-8"):
                         continue
                     page.goto(html.as_uri())
                     boxes = page.eval_on_selector_all(

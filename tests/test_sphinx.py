@@ -80,7 +80,7 @@ def test_html_inline_svg(build) -> None:
     assert "align-left" in page
     assert "<?xml" not in page
     assert not CJK.search(page), "an English build has no Chinese labels"
-    assert "_static/protodoc.css" in page
+    assert "_static/protodoc/protodoc.css" in page
 
 
 def test_html_chinese(build) -> None:
@@ -341,3 +341,20 @@ def test_pdf(make_app, tmp_path, language) -> None:
         assert "客户端" in text
     else:
         assert "Client" in text and not CJK.search(text)
+
+
+# --- a missing tool ------------------------------------------------------------------
+
+
+def test_missing_tool_warns_once_and_shows_source(build, monkeypatch, tmp_path) -> None:
+    empty = tmp_path / "no-tools"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no dot, no chromium
+    monkeypatch.delenv("PROTODOC_CHROMIUM", raising=False)
+    app = build("myst")  # two Graphviz diagrams
+    out = warnings(app)
+    assert out.count("cannot render diagrams") == 1, out
+    assert "apt-get install graphviz" in out
+    page = html(app, "index.html")
+    assert page.count("protodoc-unrendered") == 2
+    assert "digraph" in page  # the DOT source, readable

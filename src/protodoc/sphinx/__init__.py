@@ -58,8 +58,7 @@ def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
 def _builder_inited(app: Sphinx) -> None:
     autogen.generate(app)
     if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC))
-        app.add_css_file("protodoc.css")
+        app.add_css_file("protodoc/protodoc.css")
         if app.config.protodoc_html_render == "browser":
             if find_mermaid_js(app) is None:
                 logger.warning(
@@ -72,7 +71,7 @@ def _builder_inited(app: Sphinx) -> None:
                 app.config.protodoc_html_render = "inline"
             else:
                 app.add_js_file("protodoc/mermaid.min.js")
-                app.add_js_file("protodoc-mermaid.js")
+                app.add_js_file("protodoc/protodoc-mermaid.js")
 
 
 def find_mermaid_js(app: Sphinx) -> Path | None:
@@ -90,13 +89,19 @@ def find_mermaid_js(app: Sphinx) -> Path | None:
 
 
 def _build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    """Copy the extension's static files (not through ``html_static_path``: changing
+    the configuration would make Sphinx rewrite every page on every build)."""
     if exception is not None or app.builder.format != "html":
         return
+    static = Path(app.outdir, "_static", "protodoc")
+    files = {"protodoc.css": STATIC / "protodoc.css"}
     if app.config.protodoc_html_render == "browser":
+        files["protodoc-mermaid.js"] = STATIC / "protodoc-mermaid.js"
         src = find_mermaid_js(app)
         if src is not None:
-            dest = Path(app.outdir, "_static", "protodoc", "mermaid.min.js")
-            images.write_atomic(dest, src.read_bytes())
+            files["mermaid.min.js"] = src
+    for name, src in files.items():
+        images.write_atomic(static / name, src.read_bytes())
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
