@@ -13,7 +13,8 @@ generated once (text formats: Mermaid and DOT, English and Chinese); then
 - CLI, cold/warm: `protodoc check` in a subprocess (interpreter start included)
 
 Targets (issue 5): cold within 3x of the floor, warm within 1.5x. Each figure is
-the best of --repeat runs. Prints a profile of the cold check with --profile.
+the least CPU time (user + system) of --repeat runs: the machines this runs on are
+shared, and wall-clock time would mostly measure the neighbours. Prints a profile of the cold check with --profile.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -58,12 +60,20 @@ def make_specs(dest: Path, count: int) -> list[Path]:
 
 
 def best(fn, repeat: int) -> float:
+    """The least CPU time (user + system, this process and its children) of ``repeat``
+    calls: on a shared machine wall-clock time mostly measures the neighbours."""
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        before = _cpu()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(_cpu() - before)
     return min(times)
+
+
+def _cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> int:
@@ -86,7 +96,7 @@ def main() -> int:
         plan = build_plan(Options(**{**_fields(opts), "cache": False}))
         assert not plan.errors, "\n".join(plan.errors[:10])
         apply(plan, compare(plan))
-        generated = time.perf_counter() - t
+        generated = time.perf_counter() - t  # wall clock: it waits for the disk
         n_files = len(plan.outputs)
 
         def floor() -> None:
@@ -109,7 +119,8 @@ def main() -> int:
         t_warm = best(warm, args.repeat)
 
         print(f"{len(files)} specs, {n_files} diagram files (mermaid+dot, en+zh)")
-        print(f"generate (first, writes every file):  {generated * 1000:8.1f} ms")
+        print(f"generate (first, writes every file):  {generated * 1000:8.1f} ms wall clock")
+        print("CPU time, least of", args.repeat, "runs:")
         print(f"floor: yaml.load CSafeLoader:          {t_floor * 1000:8.1f} ms")
         print(
             f"check, cold (no cache):                {t_cold * 1000:8.1f} ms"
@@ -124,7 +135,9 @@ def main() -> int:
             argv += ["--out", str(tmp / "out"), "--format", "mermaid,dot"]
 
             def cli_run() -> None:
-                subprocess.run(argv, check=True, capture_output=True)
+                done = subprocess.run(argv, check=False, capture_output=True, text=True)
+                if done.returncode != 0:
+                    raise SystemExit(f"protodoc check failed:\n{done.stderr[-2000:]}")
 
             def cli_cold() -> None:
                 shutil.rmtree(tmp / "cache", ignore_errors=True)

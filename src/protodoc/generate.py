@@ -481,7 +481,8 @@ def _load_chunk(chunk: list[SpecResult], options: Options) -> list[SpecResult]:
 
 def _load_one(result: SpecResult, options: Options, shas: dict[str, str]) -> None:
     """Load one spec and emit its text files (and the sources of its images)."""
-    before = _file_sha(result.abspath, shas) or ""
+    record = options.cache and _cacheable(options)  # what it depends on, for the cache
+    before = (_file_sha(result.abspath, shas) or "") if record else ""
     try:
         loaded = pipeline.load(result.path, strict=options.strict)
     except SpecError as e:
@@ -503,8 +504,10 @@ def _load_one(result: SpecResult, options: Options, shas: dict[str, str]) -> Non
     except Exception as e:  # noqa: BLE001  (an emitter bug: report it, go on with the rest)
         result.errors.append(f"{_show(result.path)}: internal error: {type(e).__name__}: {e}")
         return
-    # Record what the result depends on, for the cache. Hash the spec again:
-    # an edit during the load must not be cached under the old content.
+    if not record:
+        return
+    # Hash the spec again: an edit during the load must not be cached under the old
+    # content.
     shas.pop(result.abspath, None)
     result.sha = _file_sha(result.abspath, shas) or ""
     if result.sha != before:
@@ -678,6 +681,7 @@ class Comparison:
 def compare(plan: Plan) -> Comparison:
     """Compare the plan with the files on disk. Reads, never writes."""
     out = plan.options.out
+    base = os.fspath(out)
     listed = {f for entry in plan.old_manifest.values() for f in entry["files"]}
     changes: list[Change] = []
     unchanged = 0
@@ -686,7 +690,7 @@ def compare(plan: Plan) -> Comparison:
             unchanged += 1
             continue
         try:
-            with open(out / rel, "rb") as f:
+            with open(os.path.join(base, rel), "rb") as f:
                 current = f.read()
         except FileNotFoundError:
             changes.append(Change("create", rel, None, output.data))
@@ -702,7 +706,7 @@ def compare(plan: Plan) -> Comparison:
             changes.append(Change("conflict", rel, current, output.data))
     for rel in plan.remove:
         try:
-            with open(out / rel, "rb") as f:
+            with open(os.path.join(base, rel), "rb") as f:
                 changes.append(Change("remove", rel, f.read(), None))
         except OSError:
             pass  # already gone: only the manifest is out of date
@@ -907,7 +911,7 @@ class _Cache:
         )
         self.path = _cache_root() / "check" / f"{_sha(key.encode())[:24]}.json"
         self.dirty = False
-        self.out = options.out
+        self.out = os.fspath(options.out)
         try:
             self.entries: dict[str, Any] = json.loads(self.path.read_bytes())
             if not isinstance(self.entries, dict):
@@ -927,7 +931,7 @@ class _Cache:
                 if _file_sha(dep, shas) != sha:
                     return False
             for rel, sha in files.items():
-                with open(self.out / rel, "rb") as f:
+                with open(os.path.join(self.out, rel), "rb") as f:
                     if _sha(f.read()) != sha:
                         return False
             outputs = [Output(rel, sha, None, result.path.as_posix()) for rel, sha in files.items()]
