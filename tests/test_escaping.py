@@ -16,6 +16,7 @@ reads back what the real tools understood:
 
 from __future__ import annotations
 
+import string
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Mapping
@@ -67,6 +68,7 @@ ADVERSARIAL = [
     "nbsp\u00a0here",
     "&amp; &lt; &#35; &",
     "ﬂ°°35¶ß marker",
+    "straße ﬂow ¶ °",
     "{ } [ ] ( ) | @ ! ? * ~ ^ $ `",
     "x --> y : z",
     "note over p0: x",
@@ -277,7 +279,8 @@ _XML = st.characters(
 _FRAGMENTS = st.sampled_from(
     ["#", ";", "%%", "{", "}", "<br>", "\n", "\\", '"', "&", "end", "-->>", " ", ":", "ﬂ°°", "¶ß"]
 )
-_TEXT = st.lists(st.one_of(st.text(_XML, max_size=6), _FRAGMENTS), max_size=5).map("".join)
+_ASCII = st.text(st.sampled_from(string.punctuation + " \t\n"), max_size=4)
+_TEXT = st.lists(st.one_of(st.text(_XML, max_size=6), _FRAGMENTS, _ASCII), max_size=5).map("".join)
 
 
 @st.composite

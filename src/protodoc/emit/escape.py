@@ -63,12 +63,16 @@ def clean(text: str) -> str:
 # --- Mermaid -------------------------------------------------------------------------
 
 MERMAID_RAW_ASCII = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,=+-_()/"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,=+-_()/!?*'@[]^$~|`\\"
 )
-"""ASCII characters written as they are; every other ASCII character is coded."""
+"""ASCII characters written as they are; every other ASCII character is coded:
+``#`` ``;`` ``%`` ``:`` ``<`` ``>`` ``&`` ``"`` ``{`` ``}``, controls, and spaces at the
+ends of a line. Few codes keep the ``.mmd`` readable, and Mermaid's state renderer wraps
+an edge label while its codes are still codes (see :mod:`protodoc.emit.mermaid`)."""
 
-MERMAID_MARKERS = frozenset("\ufb02\u00b0\u00b6\u00df")
-"""Mermaid's internal entity markers (``ﬂ°°``, ``¶ß``): always coded."""
+MERMAID_MARKERS = frozenset("\u00b0\u00b6")
+"""Halves of Mermaid's internal entity markers (``ﬂ°°``, ``ﬂ°``, ``¶ß``): coding ``°``
+and ``¶`` keeps text from ever forming a marker (``ﬂ`` and ``ß`` stay readable)."""
 
 MERMAID_RAW_CATEGORIES = "LMNPS"
 """Non-ASCII letters, marks, numbers, punctuation and symbols are written as they are;

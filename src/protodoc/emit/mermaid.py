@@ -17,6 +17,12 @@ What is drawn, and how, is described in :mod:`protodoc.emit.style`; in Mermaid:
   diagram's accessible title (``accTitle``, the SVG ``<title>``): stateDiagram-v2 has no
   title statement, and its front-matter title is sanitized as HTML (``&`` would show as
   ``&amp;``), so it cannot carry every text unchanged.
+
+Known limit (Mermaid 11, ``htmlLabels: false``): the state renderer wraps a transition
+label into lines while its entity codes are still text (``&#123;``), so a code at a
+wrap point can be split in two and then shows as code. The parser reads every label
+exactly; escaping codes as few characters as it safely can (see
+:data:`escape.MERMAID_RAW_ASCII`) keeps such labels rare.
 """
 
 from __future__ import annotations
@@ -58,14 +64,14 @@ def sequence(protocol: Protocol, lang: str) -> str:
                 arrow = style.MESSAGE_STYLES[step.kind].mermaid
                 a, b = col[step.sender], col[step.receiver]
                 label = mermaid_text(style.message_text(step, lang))
-                lines.append(f"{pad}p{a}{arrow}p{b}: {label}".rstrip())
+                lines.append(f"{pad}p{a}{arrow}p{b}: {label}".rstrip(" "))
                 for pid, state in style.state_changes(step):
                     lines.append(state_note(pid, state, depth))
             elif isinstance(step, Event):
                 arrow = (style.TIMER_STYLE if step.timer else style.EVENT_STYLE).mermaid
                 a = col[step.at]
                 label = mermaid_text(style.event_text(step.label, step.timer, lang))
-                lines.append(f"{pad}p{a}{arrow}p{a}: {label}".rstrip())
+                lines.append(f"{pad}p{a}{arrow}p{a}: {label}".rstrip(" "))
                 if step.state is not None:
                     lines.append(state_note(step.at, step.state, depth))
             elif isinstance(step, Note):
@@ -79,7 +85,7 @@ def sequence(protocol: Protocol, lang: str) -> str:
                 for n, branch in enumerate(step.branches):
                     keyword = block.keyword if n == 0 else block.more or block.keyword
                     label = mermaid_text(style.text(branch.label, lang))
-                    lines.append(f"{pad}{keyword} {label}".rstrip())
+                    lines.append(f"{pad}{keyword} {label}".rstrip(" "))
                     steps(branch.steps, depth + 1)
                 lines.append(f"{pad}end")
             else:  # pragma: no cover - the model has no other step
@@ -89,7 +95,7 @@ def sequence(protocol: Protocol, lang: str) -> str:
         if p.initial is not None:
             lines.append(state_note(p.id, p.initial, 1))
     steps(protocol.steps, 1)
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return "\n".join(line.rstrip(" ") for line in lines) + "\n"
 
 
 def _note_head(note: Note, col: dict[str, int]) -> str:
@@ -124,4 +130,4 @@ def state(machine: Machine, lang: str, *, title: Text | None = None) -> str:
         lines.append(f"{edge} : {label}" if label else edge)
     for name in machine.final:
         lines.append(f"{INDENT}{ids[name]} --> [*]")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return "\n".join(line.rstrip(" ") for line in lines) + "\n"
