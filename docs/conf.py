@@ -66,4 +66,5 @@ numfig = True
 
 # -- LaTeX -------------------------------------------------------------------------
 latex_engine = "xelatex"
+latex_use_xindy = False  # makeindex ships with TeX; xindy would be one more package
 latex_documents = [("index", "protodoc.tex", "protodoc", author, "manual")]

@@ -166,12 +166,13 @@ class _ProtodocDirective(SphinxDirective):
 
 
 def _view_title(protocol: Protocol, view: pipeline.View, lang: str) -> str:
+    colon = "：" if lang == "zh" else ": "
     if view.kind == "sequence":
-        return f"{protocol.title.get(lang)}: {label('sequence', lang)}"
+        return f"{protocol.title.get(lang)}{colon}{label('sequence', lang)}"
     title = view.title.get(lang) if isinstance(view.title, Text) else ""
     if not title and view.machine is not None:
         title = view.machine.id
-    return f"{title}: {label('state_diagram', lang)}"
+    return f"{title}{colon}{label('state_diagram', lang)}"
 
 
 class DiagramDirective(_ProtodocDirective):

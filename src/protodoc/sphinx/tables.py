@@ -69,7 +69,7 @@ def _token(value: str) -> nodes.Node:
 def message_table(protocol: Protocol, lang: str, *, description: bool = True) -> nodes.table:
     """Order, from, to, message, fields (and description) of every message."""
     headers = [label(k, lang) for k in ("order", "from", "to", "message", "fields")]
-    widths = [4, 12, 12, 16, 20]
+    widths = [6, 12, 12, 16, 20]
     if description:
         headers.append(label("description", lang))
         widths.append(36)
