@@ -271,6 +271,15 @@ def test_an_identical_unlisted_file_is_adopted(capsys, specs):
     assert chk(capsys)[0] == 0
 
 
+def test_no_specs_is_not_an_error_and_writes_nothing(capsys):
+    Path("specs").mkdir()
+    code, _, err = gen(capsys)
+    assert code == 0
+    assert "No spec files found" in err
+    assert not Path("out").exists() or not any(Path("out").iterdir())
+    assert chk(capsys)[0] == 0
+
+
 def test_a_manifest_pointing_outside_its_directory_is_refused(capsys, specs):
     victim = Path("victim.txt")
     victim.write_text("keep me\n")

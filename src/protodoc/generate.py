@@ -284,7 +284,7 @@ class Plan:
     remove: list[str]  # rels listed in the old manifest that this run no longer produces
     old_manifest: dict[str, Any]  # parsed; {} when there is none
     old_manifest_bytes: bytes | None
-    manifest_bytes: bytes  # the manifest after this run
+    manifest_bytes: bytes | None  # the manifest after this run
     errors: list[str]
 
     @property
@@ -413,7 +413,8 @@ def build_plan(options: Options, *, progress: Progress | None = None) -> Plan:
         remove=remove,
         old_manifest=old,
         old_manifest_bytes=old_bytes,
-        manifest_bytes=_manifest_bytes(manifest),
+        # Nothing produced and nothing recorded: no manifest to write either.
+        manifest_bytes=_manifest_bytes(manifest) if manifest or old_bytes else None,
         errors=errors,
     )
 
@@ -809,7 +810,7 @@ def apply(plan: Plan, comparison: Comparison, *, report: Any = None) -> Applied:
     skip = {c.rel for c in conflicts} if not plan.options.force else set()
     removals = [c.rel for c in comparison.changes if c.kind == "remove"]
     final = plan.manifest_bytes
-    if skip:  # leave conflicting files out of the manifest: they are not ours
+    if skip and final is not None:  # leave conflicting files out of the manifest: they are not ours
         final = _manifest_bytes(_without(json.loads(final)["specs"], skip))
     out.mkdir(parents=True, exist_ok=True)
     names = {rel.split("/", 1)[1] for rel in plan.outputs} | {MANIFEST}
@@ -820,7 +821,7 @@ def apply(plan: Plan, comparison: Comparison, *, report: Any = None) -> Applied:
         }
         if new_files:
             grown = json.loads(plan.old_manifest_bytes or b'{"specs": {}}')["specs"]
-            sources = json.loads(plan.manifest_bytes)["specs"]
+            sources = json.loads(plan.manifest_bytes or b'{"specs": {}}')["specs"]
             for rel in sorted(new_files):
                 spec_id = rel.split("/", 1)[0]
                 entry = grown.setdefault(spec_id, {"source": "", "files": []})
@@ -852,7 +853,7 @@ def apply(plan: Plan, comparison: Comparison, *, report: Any = None) -> Applied:
         if stop.raised:
             done.interrupted = True
             return done
-        if final != plan.old_manifest_bytes:
+        if final is not None and final != plan.old_manifest_bytes:
             write_atomic(out / MANIFEST, final)
     return done
 
@@ -1006,6 +1007,8 @@ def run_check(args: argparse.Namespace) -> int:
             bar.close()
             print(e, file=err)
             return EXIT_ERROR
+    if not plan.specs:
+        print("No spec files found (*.yaml, *.yml).", file=err)
     for r in plan.specs:
         for w in r.warnings:
             print(w, file=err)
@@ -1060,6 +1063,8 @@ def run_generate(args: argparse.Namespace) -> int:
             print(e, file=err)
             return EXIT_ERROR
         bar.close()
+        if not plan.specs:
+            print("No spec files found (*.yaml, *.yml).", file=err)
         for r in plan.specs:
             for w in r.warnings:
                 print(w, file=err)
