@@ -1007,6 +1007,10 @@ def run_check(args: argparse.Namespace) -> int:
             bar.close()
             print(e, file=err)
             return EXIT_ERROR
+        except OSError as e:
+            bar.close()
+            print(f"{_show(e.filename or options.out)}: {e.strerror or e}", file=err)
+            return EXIT_ERROR
     if not plan.specs:
         print("No spec files found (*.yaml, *.yml).", file=err)
     for r in plan.specs:
@@ -1061,6 +1065,10 @@ def run_generate(args: argparse.Namespace) -> int:
         except ProtodocError as e:
             bar.close()
             print(e, file=err)
+            return EXIT_ERROR
+        except OSError as e:
+            bar.close()
+            print(f"{_show(e.filename or options.out)}: {e.strerror or e}", file=err)
             return EXIT_ERROR
         bar.close()
         if not plan.specs:
