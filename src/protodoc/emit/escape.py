@@ -63,10 +63,11 @@ def clean(text: str) -> str:
 # --- Mermaid -------------------------------------------------------------------------
 
 MERMAID_RAW_ASCII = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,=+-_()/!?*'@[]^$~|`\\"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,=+-_()/!?*'@[]^$~|"
 )
 """ASCII characters written as they are; every other ASCII character is coded:
-``#`` ``;`` ``%`` ``:`` ``<`` ``>`` ``&`` ``"`` ``{`` ``}``, controls, and spaces at the
+``#`` ``;`` ``%`` ``:`` ``<`` ``>`` ``&`` ``"`` ``{`` ``}``, the backslash (the state
+renderer reads ``\\n``), the backquote (Markdown strings), controls, and spaces at the
 ends of a line. Few codes keep the ``.mmd`` readable, and Mermaid's state renderer wraps
 an edge label while its codes are still codes (see :mod:`protodoc.emit.mermaid`)."""
 
