@@ -192,8 +192,9 @@ def test_myst(build) -> None:
     assert warnings(app) == ""
     page = html(app, "index.html")
     assert "Hello in MyST" in page
-    assert page.count("<svg") >= 2
+    assert page.count("<svg") >= 3
     assert "A greeting" in page  # the protodoc-spec message table
+    assert "爱丽丝" in page  # :lang: zh in an English build
 
 
 # --- errors ----------------------------------------------------------------------
@@ -206,6 +207,8 @@ def test_broken_spec_warns_and_build_goes_on(build) -> None:
     assert f"{spec}:9:9: WARNING: to: unknown participant 'nobody'" in out
     assert f"protodoc-diagram at {Path(app.srcdir, 'index.rst')}:" in out
     assert "Traceback" not in out
+    assert "spec 'hello' has no view 'state'; its views: sequence" in out
+    assert f"{Path(app.srcdir, 'index.rst')}:10: WARNING" in out  # at the directive
     assert "<svg" in html(app, "good.html")
 
 
@@ -298,6 +301,8 @@ def test_reference_pages(build) -> None:
     assert 'href="https://example.org/door"' in door and "<strong>locks</strong>" in door
     # regenerating writes nothing when nothing changed
     before = {p: p.stat().st_mtime_ns for p in out.glob("*.rst")}
+    store = Path(app.doctreedir, "protodoc")
+    assert len(list(store.glob("*.svg"))) == 5  # door 1, hello 1, ping 3: one per diagram
     from protodoc.sphinx import autogen
 
     autogen.generate(app)
@@ -351,10 +356,10 @@ def test_missing_tool_warns_once_and_shows_source(build, monkeypatch, tmp_path) 
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))  # no dot, no chromium
     monkeypatch.delenv("PROTODOC_CHROMIUM", raising=False)
-    app = build("myst")  # two Graphviz diagrams
+    app = build("myst")  # three Graphviz diagrams
     out = warnings(app)
     assert out.count("cannot render diagrams") == 1, out
     assert "apt-get install graphviz" in out
     page = html(app, "index.html")
-    assert page.count("protodoc-unrendered") == 2
+    assert page.count("protodoc-unrendered") == 3
     assert "digraph" in page  # the DOT source, readable

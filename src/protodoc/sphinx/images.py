@@ -78,6 +78,7 @@ def render_missing(app: object, env: object) -> None:
     if fmt is None:
         return
     diagrams: dict[str, list[tuple[str, str, str, int]]] = getattr(env, "protodoc_diagrams", {})
+    _prune(app.doctreedir, {entry[0] for entries in diagrams.values() for entry in entries})
     todo: dict[str, tuple[str, str]] = {}
     where: dict[str, list[tuple[str, int]]] = {}
     for docname in sorted(diagrams):
@@ -100,6 +101,16 @@ def render_missing(app: object, env: object) -> None:
         else:
             failed[key] = str(result)
             _warn_render(result, where[key], fmt)
+
+
+def _prune(doctreedir: str | os.PathLike[str], keys: set[str]) -> None:
+    """Remove stored drawings no page uses any more (the store only grows otherwise)."""
+    store = store_dir(doctreedir)
+    if not store.is_dir():
+        return
+    for path in sorted(store.iterdir()):
+        if path.is_file() and path.name.split(".", 1)[0] not in keys:
+            path.unlink()
 
 
 def _render_batch(
