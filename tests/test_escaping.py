@@ -16,6 +16,7 @@ reads back what the real tools understood:
 
 from __future__ import annotations
 
+import re
 import string
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -37,6 +38,7 @@ from hypothesis import strategies as st
 
 from protodoc.emit import dot, mermaid
 from protodoc.emit.escape import REPLACEMENT, clean, dot_string, mermaid_text
+from protodoc.render.mermaid import clean_svg, mermaid_config
 
 ADVERSARIAL = [
     "a;b",
@@ -229,6 +231,25 @@ def test_adversarial_mermaid_svg(mermaid_browser, s: str) -> None:
             assert any(line.strip() in t for t in texts), (line, texts)
     state = mermaid.state(sample_machine(x), "en")
     assert clean(x["mtitle"]) in svg_texts(mermaid_browser.render_svg(state, {"htmlLabels": False}))
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s", "", s)
+
+
+@pytest.mark.parametrize("s", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_adversarial_mermaid_state_svg(mermaid_browser, s: str) -> None:
+    """What protodoc's Mermaid rendering draws for state names and descriptions
+    (``mermaid_config`` and ``clean_svg``): the text, whitespace aside (Mermaid breaks
+    lines between words and collapses spaces)."""
+    x = slots(s)
+    x["state0"], x["desc0"] = f"S {s} S", f"D {s} D"
+    svg = clean_svg(
+        mermaid_browser.render_svg(mermaid.state(sample_machine(x), "en"), mermaid_config())
+    )
+    drawn = _squash("".join(svg_texts(svg)))
+    for want in (x["state0"], x["desc0"]):
+        assert _squash(clean(want)) in drawn
 
 
 def test_dot_svg_accepts_adversarial() -> None:
