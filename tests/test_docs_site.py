@@ -128,3 +128,38 @@ def test_diagrams_visible_in_chromium(site: Path, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert checked >= 40
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+def test_browser_mode_draws_in_chromium(tmp_path: Path) -> None:
+    """``protodoc_html_render = "browser"``: the copied mermaid.min.js draws the diagrams."""
+    from playwright.sync_api import sync_playwright
+
+    src = Path(__file__).parent / "roots" / "test-protodoc"
+    out = tmp_path / "html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html"]
+        + ["-D", "protodoc_html_render=browser", str(src), str(out)]
+        + ["-d", str(tmp_path / "doctrees")],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("http*://**", lambda route: route.abort())  # offline: no CDN
+            page.goto((out / "diagrams.html").as_uri())
+            page.wait_for_selector("pre.mermaid svg", timeout=30_000)
+            sizes = page.eval_on_selector_all(
+                "pre.mermaid svg",
+                "svgs => svgs.map(s => [s.getBoundingClientRect().width,"
+                " s.getBoundingClientRect().height, s.textContent.trim().length])",
+            )
+        finally:
+            browser.close()
+    assert len(sizes) == 2
+    assert all(w > 50 and h > 50 and chars > 10 for w, h, chars in sizes), sizes
