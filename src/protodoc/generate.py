@@ -1164,9 +1164,9 @@ def add_arguments(subparsers: Any) -> None:
     g = subparsers.add_parser(
         "generate",
         help="write every diagram of the specs below an output directory",
-        description="Write every view of every spec in every format and language below"
-        " DIR. Unchanged files are not rewritten; files written atomically; files"
-        " protodoc wrote earlier for views or specs that no longer exist are removed.",
+        description="Write every view of every spec in every format and language below\n"
+        "DIR, atomically. Unchanged files are not rewritten; files protodoc wrote\n"
+        "earlier for views or specs that no longer exist are removed.",
         epilog=LAYOUT_HELP + "\n" + CONFIG_HELP + "\n" + GENERATE_EXIT_HELP,
         formatter_class=fmt,
     )
@@ -1180,9 +1180,9 @@ def add_arguments(subparsers: Any) -> None:
     c = subparsers.add_parser(
         "check",
         help="fail if the generated diagrams are out of date (for CI and pre-commit)",
-        description="Generate in memory and compare with DIR; list every stale, missing or"
-        " extra file and print the command that updates them. Images are compared by"
-        " the content of a fresh (deterministic, cached) render.",
+        description="Generate in memory and compare with DIR; list every stale, missing or\n"
+        "extra file and print the command that updates them. Images are compared by\n"
+        "the content of a fresh (deterministic, cached) render.",
         epilog=LAYOUT_HELP + "\n" + CONFIG_HELP + "\n" + CHECK_EXIT_HELP,
         formatter_class=fmt,
     )
