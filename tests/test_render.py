@@ -15,6 +15,8 @@ import pytest
 
 from protodoc.errors import RenderError, ToolMissingError
 from protodoc.render import Renderer, RenderJob
+from protodoc.render.browser import MermaidBrowser, renumber_sequence_ids
+from protodoc.render.mermaid import clean_svg, mermaid_config, svg_id
 from protodoc.render.theme import DARK_BACKGROUND
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
@@ -176,6 +178,37 @@ def test_sequence_ids_do_not_depend_on_earlier_diagrams(renderer: Renderer) -> N
     b = renderer.render(source("seq_en.mmd"), engine="mermaid", fmt="svg")
     assert a == b
     assert re.search(rb'id="actor0"', a)
+
+
+def test_warm_mermaid_gives_the_bytes_of_a_fresh_one(renderer: Renderer) -> None:
+    """The fast path (a warm Mermaid, actor ids renumbered) against a Mermaid loaded
+    afresh for every diagram, after other diagrams were drawn in both."""
+    names = [n for n in sorted(LABELS) if n.endswith(".mmd")]
+    extra = "sequenceDiagram\n    participant x as X\n    x->>x: self\n"
+    with MermaidBrowser(fresh=True) as fresh:
+        for theme in ("light", "dark"):
+            config = mermaid_config(theme)
+            for name in [*names, *reversed(names)]:
+                text = source(name)
+                renderer.render(extra, engine="mermaid", fmt="svg", theme=theme)
+                warm = renderer.render(text, engine="mermaid", fmt="svg", theme=theme)
+                raw = fresh.render_svg(text, config, svg_id=svg_id(text, config))
+                assert clean_svg(raw, theme).encode() == warm, name
+
+
+def test_renumbering_touches_ids_only() -> None:
+    svg = (
+        '<svg aria-roledescription="sequence"><line id="actor7"/><g id="root-7"/>'
+        '<g id="root-8" onclick="popupMenuToggle(\'actor8_popup\')"/>'
+        "<text>actor7 root-8</text></svg>"
+    )
+    assert renumber_sequence_ids(svg) == (
+        '<svg aria-roledescription="sequence"><line id="actor0"/><g id="root-0"/>'
+        '<g id="root-1" onclick="popupMenuToggle(\'actor1_popup\')"/>'
+        "<text>actor7 root-8</text></svg>"
+    )
+    other = svg.replace("sequence", "stateDiagram")
+    assert renumber_sequence_ids(other) == other
 
 
 def test_svg_ids_differ_between_diagrams(renderer: Renderer) -> None:

@@ -323,7 +323,9 @@ def test_pdf(make_app, tmp_path, language) -> None:
     src = tmp_path / "src"
     shutil.copytree(ROOTS / "test-protodoc", src)
     app = make_app(
-        "latex", srcdir=src, confoverrides={"language": language, "latex_engine": "xelatex"}
+        "latex",
+        srcdir=src,
+        confoverrides={"language": language, "latex_engine": "xelatex", "latex_use_xindy": False},
     )
     app.build()
     out = Path(app.outdir)
