@@ -291,3 +291,24 @@ def test_export_json_shape(tmp_path, capsys, monkeypatch):
 def test_emitting_twice_gives_the_same_model(tmp_path):
     p = spec(tmp_path, PEERS + "sequence:\n  - {message: X, from: a, to: b}\n")
     assert pipeline.load(p).protocol == pipeline.load(p).protocol
+
+
+def test_sources_and_a_shared_import_cache(tmp_path):
+    spec(tmp_path, PEERS + "sequence:\n  - {message: HELLO, from: a, to: b}\n", "inner.yaml")
+    body = "imports: {inner: inner.yaml}\n" + PEERS + "sequence:\n  - include: inner\n"
+    one, two = spec(tmp_path, body, "one.yaml"), spec(tmp_path, body, "two.yaml")
+    cache: dict = {}
+    first = pipeline.load(one, cache=cache)
+    assert first.sources == (one.resolve(), (tmp_path / "inner.yaml").resolve())
+    assert len(cache) == 1
+    (tmp_path / "inner.yaml").write_text("broken: [", encoding="utf-8")  # not re-read
+    assert pipeline.load(two, cache=cache).protocol.steps[0].label.en == "HELLO"
+
+
+def test_an_import_error_is_reported_for_every_importer_sharing_a_cache(tmp_path):
+    spec(tmp_path, "participants: [{id: a, nmae: x}]\n", "inner.yaml")
+    body = "imports: {inner: inner.yaml}\n"
+    cache: dict = {}
+    for name in ("one.yaml", "two.yaml"):
+        with pytest.raises(SpecError, match=r"inner.yaml:4:\d+: participant: unknown key 'nmae'"):
+            pipeline.load(spec(tmp_path, body, name), cache=cache)

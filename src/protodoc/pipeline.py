@@ -15,7 +15,7 @@ from pathlib import Path
 from . import analysis
 from .errors import Diagnostic, SpecError
 from .model import Machine, Protocol, Text, norm_lang
-from .spec import load_spec
+from .spec import ImportCache, load_spec
 
 ENGINES = ("mermaid", "dot")
 """Text formats: Mermaid (``.mmd``) and Graphviz DOT (``.dot``)."""
@@ -27,20 +27,24 @@ EXTENSIONS = {"mermaid": "mmd", "dot": "dot"}
 class Loaded:
     protocol: Protocol
     warnings: tuple[Diagnostic, ...] = ()
+    sources: tuple[Path, ...] = ()  # every file read: the spec, then its imports (resolved)
 
 
-def load(path: str | Path, *, strict: bool = True) -> Loaded:
+def load(path: str | Path, *, strict: bool = True, cache: ImportCache | None = None) -> Loaded:
     """Load a spec and run every consistency check.
 
     Raises :class:`SpecError` with every error found; returns warnings
-    (missing translations when not strict, unreachable states) alongside.
+    (missing translations when not strict, unreachable states) alongside, and
+    the files read (for dependency tracking). Pass one ``cache`` to every load
+    of a run so that specs imported by many are read once.
     """
-    protocol, warnings = load_spec(path, strict=strict)
+    protocol, warnings, sources = load_spec(path, strict=strict, cache=cache)
     problems = analysis.check(protocol)
     errors = [d for d in problems if d.severity == "error"]
     if errors:
         raise SpecError(errors)
-    return Loaded(protocol, tuple(warnings) + tuple(d for d in problems if d.severity != "error"))
+    rest = tuple(d for d in problems if d.severity != "error")
+    return Loaded(protocol, tuple(warnings) + rest, sources)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """Spec loading: YAML with positions -> :class:`protodoc.model.Protocol`."""
 
-from .loader import load_spec
+from .loader import ImportCache, LoadResult, load_spec
 
-__all__ = ["load_spec"]
+__all__ = ["ImportCache", "LoadResult", "load_spec"]

@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -83,7 +84,7 @@ class _Loader:
         path: Path,
         strict: bool,
         stack: tuple[Path, ...],
-        cache: dict[Path, Protocol | None],
+        cache: ImportCache,
         diags: list[Diagnostic],
     ) -> None:
         self.path = path
@@ -91,6 +92,7 @@ class _Loader:
         self.strict = strict
         self.stack = stack
         self.cache = cache
+        self.sources: list[Path] = [path]
         self.diags = diags
         self.imports: dict[str, Protocol | None] = {}
         self.participants: dict[str, Participant] = {}
@@ -312,11 +314,16 @@ class _Loader:
                 self.error(vnode, f"imports.{alias}: file not found: {rel}")
                 self.imports[alias] = None
                 continue
-            if target not in self.cache:
-                self.cache[target] = None  # placeholder while loading
-                sub = _Loader(target, self.strict, (*self.stack, target), self.cache, self.diags)
-                self.cache[target] = sub.load()
-            self.imports[alias] = self.cache[target]
+            key = (target, self.strict)
+            if key not in self.cache:
+                sub_diags: list[Diagnostic] = []
+                sub = _Loader(target, self.strict, (*self.stack, target), self.cache, sub_diags)
+                protocol = sub.load()
+                self.cache[key] = _Imported(protocol, tuple(sub_diags), tuple(sub.sources))
+            entry = self.cache[key]
+            self.diags.extend(entry.diags)
+            self.sources.extend(entry.sources)
+            self.imports[alias] = entry.protocol
 
     def imported(self, node: yaml.Node, alias: str, what: str) -> Protocol | None:
         """The imported spec ``alias``; None (already reported) if it failed."""
@@ -623,23 +630,43 @@ def _rename(step: Step, mapping: dict[str, str]) -> Step:
     return step
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Imported:
+    protocol: Protocol | None
+    diags: tuple[Diagnostic, ...]
+    sources: tuple[Path, ...]
+
+
+ImportCache = dict[tuple[Path, bool], _Imported]
+"""Imported specs by (resolved path, strict). Share one between loads of a run
+(``generate`` over many specs) so a common import is read once; never across
+runs, since files may change."""
+
+
+class LoadResult(NamedTuple):
+    protocol: Protocol
+    warnings: list[Diagnostic]
+    sources: tuple[Path, ...]  # every file read: the spec, then its imports (resolved)
+
+
 def load_spec(
-    path: str | os.PathLike[str], *, strict: bool = True
-) -> tuple[Protocol, list[Diagnostic]]:
+    path: str | os.PathLike[str], *, strict: bool = True, cache: ImportCache | None = None
+) -> LoadResult:
     """Load one spec (and the specs it imports).
 
-    Returns the protocol and its warnings; raises :class:`SpecError` with every
-    error found, in the order of the files and lines they were found at.
+    Returns the protocol, its warnings and the files read; raises
+    :class:`SpecError` with every error found, in the order found.
     """
     resolved = Path(path).resolve()
     diags: list[Diagnostic] = []
-    cache: dict[Path, Protocol | None] = {resolved: None}
-    loader = _Loader(resolved, strict, (resolved,), cache, diags)
+    loader = _Loader(resolved, strict, (resolved,), {} if cache is None else cache, diags)
     loader.file = (
         display_path(Path(path)) if not Path(path).is_absolute() else display_path(resolved)
     )
     protocol = loader.load()
+    diags = list(dict.fromkeys(diags))  # a diamond of imports reports its errors once
     errors = [d for d in diags if d.severity == "error"]
     if errors or protocol is None:
         raise SpecError(errors or [Diagnostic(None, f"{path}: could not be loaded")])
-    return protocol, [d for d in diags if d.severity == "warning"]
+    sources = tuple(dict.fromkeys(loader.sources))
+    return LoadResult(protocol, [d for d in diags if d.severity == "warning"], sources)
