@@ -28,7 +28,7 @@ ENGINES = {"mermaid": "mermaid", "graphviz": "graphviz", "dot": "graphviz"}
 PIPELINE_ENGINE = {"mermaid": "mermaid", "graphviz": "dot"}
 """Render engine name -> :func:`protodoc.pipeline.source` engine."""
 
-_warned_specs: set[str] = set()
+_warned_specs: set[tuple[str, tuple[str, ...]]] = set()
 
 
 def _engine(value: str) -> str:
@@ -91,8 +91,9 @@ class _ProtodocDirective(SphinxDirective):
                     "%s (%s)", d.message, where, location=loc, type="protodoc", subtype="spec"
                 )
             return None
-        if path not in _warned_specs:
-            _warned_specs.add(path)
+        seen = (path, tuple(str(d) for d in result.warnings))
+        if result.warnings and seen not in _warned_specs:
+            _warned_specs.add(seen)  # once per process while the warnings stay the same
             for d in result.warnings:
                 loc = f"{d.pos.file}:{d.pos.line}:{d.pos.col}" if d.pos else f"{path}:1:1"
                 logger.warning(
