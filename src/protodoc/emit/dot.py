@@ -45,8 +45,8 @@ PARTICIPANT: Attrs = (("shape", "box"), ("style", "filled"), ("fillcolor", "#eae
 STATE: Attrs = (("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#e3f2e1"))
 NOTE: Attrs = (("shape", "note"), ("style", "filled"), ("fillcolor", "#fff6c2"))
 GAP: Attrs = (("shape", "plaintext"), ("style", "solid"))
-PHASE: Attrs = (("dir", "none"), ("style", "bold"), ("color", "gray30"))
-FRAME: Attrs = (("style", "dashed"), ("color", "gray40"), ("labeljust", "l"))
+PHASE: Attrs = (("dir", "none"), ("style", "bold"), ("color", "gray30"), ("fontcolor", "gray20"))
+FRAME: Attrs = (("style", "dashed"), ("color", "gray40"), ("labeljust", "l"), ("fontsize", "12"))
 
 
 def _attrs(pairs: Attrs, label: str | None = None) -> str:
