@@ -53,7 +53,7 @@ from typing import Any
 from . import __version__, pipeline
 from .config import Config, ConfigError, load_config
 from .errors import ProtodocError, SpecError
-from .model import LANGS, norm_lang, walk
+from .model import LANGS, norm_lang
 from .progress import Progress
 from .writer import write_atomic
 
@@ -342,22 +342,6 @@ def _emit(result: SpecResult, loaded: pipeline.Loaded, options: Options) -> list
     return jobs
 
 
-def _sources(loaded: pipeline.Loaded, main: str) -> set[str]:
-    """The files a load read: the spec and the specs it imports (absolute paths)."""
-    listed = getattr(loaded, "sources", None)
-    if listed:
-        return {os.path.abspath(s) for s in listed} | {main}
-    # Otherwise the positions tell: imported machines keep the file that declared
-    # them, included steps (and everything inside them) point into their own file.
-    protocol = loaded.protocol
-    files = {main}
-    origins = {m.origin for m in protocol.machines}
-    origins |= {p.machine.origin for p in protocol.participants if p.machine is not None}
-    origins |= {s.pos.file for s in walk(protocol.steps) if s.pos is not None}
-    files |= {os.path.abspath(f) for f in origins if f}
-    return files
-
-
 @contextmanager
 def _fewer_collections(threshold: int = 100_000) -> Iterator[None]:
     """Loading allocates many small objects (YAML nodes, model, text) that are freed by
@@ -448,8 +432,9 @@ def _load_many(
     """Load and emit ``todo``, in worker processes when there are many specs and CPUs."""
     workers = workers_wanted(options, len(todo))
     if workers == 1:
+        imports: pipeline.ImportCache = {}
         for result in todo:
-            _load_one(result, options, shas)
+            _load_one(result, options, shas, imports)
             if progress:
                 progress.advance()
         return todo
@@ -474,18 +459,22 @@ def _worker_init() -> None:
 
 def _load_chunk(chunk: list[SpecResult], options: Options) -> list[SpecResult]:
     shas: dict[str, str] = {}
+    imports: pipeline.ImportCache = {}
     with _fewer_collections():
         for result in chunk:
-            _load_one(result, options, shas)
+            _load_one(result, options, shas, imports)
     return chunk
 
 
-def _load_one(result: SpecResult, options: Options, shas: dict[str, str]) -> None:
-    """Load one spec and emit its text files (and the sources of its images)."""
+def _load_one(
+    result: SpecResult, options: Options, shas: dict[str, str], imports: pipeline.ImportCache
+) -> None:
+    """Load one spec and emit its text files (and the sources of its images).
+    ``imports`` is shared by the loads of one run: a common import is read once."""
     record = options.cache and _cacheable(options)  # what it depends on, for the cache
     before = (_file_sha(result.abspath, shas) or "") if record else ""
     try:
-        loaded = pipeline.load(result.path, strict=options.strict)
+        loaded = pipeline.load(result.path, strict=options.strict, cache=imports)
     except SpecError as e:
         result.errors += [str(d) for d in e.diagnostics]
         return
@@ -513,7 +502,7 @@ def _load_one(result: SpecResult, options: Options, shas: dict[str, str]) -> Non
     result.sha = _file_sha(result.abspath, shas) or ""
     if result.sha != before:
         result.sha = ""
-    for dep in sorted(_sources(loaded, result.abspath)):
+    for dep in sorted({os.path.abspath(f) for f in loaded.sources}):
         dep_sha = _file_sha(dep, shas)
         if dep_sha is None:
             result.sha = ""
