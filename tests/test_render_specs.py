@@ -16,6 +16,7 @@ import pytest
 from protodoc import pipeline
 from protodoc.render import Renderer, RenderJob
 from protodoc.render.browser import MermaidBrowser
+from protodoc.render.mermaid import clean_svg, mermaid_config, svg_id
 
 SPECS = sorted((Path(__file__).parent.parent / "specs").glob("*.yaml"))
 SVG = "{http://www.w3.org/2000/svg}"
@@ -121,6 +122,17 @@ def test_same_bytes_in_reverse_order(
     with Renderer(cache=False) as r:
         again = r.render_many([job for _, job in reversed(jobs)])
     assert list(reversed(again)) == rendered
+
+
+def test_warm_mermaid_equals_a_fresh_one(
+    jobs: list[tuple[str, RenderJob]], rendered: list[bytes]
+) -> None:
+    config = mermaid_config("light")
+    with MermaidBrowser(fresh=True) as fresh:
+        for (name, job), svg in zip(jobs, rendered, strict=True):
+            if job.engine == "mermaid":
+                raw = fresh.render_svg(job.source, config, svg_id=svg_id(job.source, config))
+                assert clean_svg(raw).encode() == svg, name
 
 
 def test_every_view_as_png_and_pdf(jobs: list[tuple[str, RenderJob]], tmp_path: Path) -> None:

@@ -110,6 +110,7 @@ class Renderer:
         self._browser = _browser.MermaidBrowser(chromium, mermaid_js, timeout=timeout)
         self._workers = workers or max(1, min(4, os.cpu_count() or 1))
         self._ids: dict[str, dict[str, Any]] = {}
+        self._cjk_font_ok = False
 
     # -- life cycle ---------------------------------------------------------
 
@@ -247,8 +248,7 @@ class Renderer:
             cached = self.cache.get(key, "svg")
             if cached is not None:
                 return cached
-        if has_cjk(job.source):
-            require_cjk_font()
+        self._require_cjk(job.source)
         config = mermaid_config(job.theme)
         raw = self._browser.render_svg(job.source, config, svg_id=svg_id(job.source, config))
         svg = clean_svg(raw, job.theme).encode("utf-8")
@@ -262,8 +262,7 @@ class Renderer:
             cached = self.cache.get(key, "svg")
             if cached is not None:
                 return cached
-        if has_cjk(job.source):
-            require_cjk_font()
+        self._require_cjk(job.source)
         text = render_dot_svg(job.source, timeout=self.timeout)
         if job.theme == "dark":
             text = darken_graphviz_svg(text)
@@ -271,6 +270,12 @@ class Renderer:
         if self.cache is not None:
             self.cache.put(key, "svg", svg)
         return svg
+
+    def _require_cjk(self, text: str) -> None:
+        """A CJK font must be installed to draw Chinese text (checked once)."""
+        if not self._cjk_font_ok and has_cjk(text):
+            require_cjk_font()
+            self._cjk_font_ok = True
 
     def _produce_graphviz(self, job: RenderJob, key: str) -> bytes:
         return self._finish(job, key, self._graphviz_svg(job))

@@ -5,11 +5,15 @@ One :class:`MermaidBrowser` starts Chromium (Debian's ``chromium``, or the one n
 network (every request is aborted), and loads the pinned Mermaid bundle
 (``node_modules/mermaid/dist/mermaid.min.js``, or ``PROTODOC_MERMAID_JS``) into it once.
 
-Determinism. Mermaid keeps module-wide counters (the sequence renderer numbers actors
-``actor0``, ``actor1``... across every diagram drawn in a page). Before each render the
-bundle is evaluated again in the same page: V8 finds the compiled script in its cache, so
-this costs about 20 ms, and every diagram starts from a fresh Mermaid with the same
-counters, whatever was rendered before it.
+Determinism. Mermaid keeps module-wide state between diagrams drawn in one page: the
+sequence renderer numbers actors ``actor0``, ``actor1``... in a counter nothing resets.
+Evaluating the bundle again gives a fresh Mermaid (V8 keeps the compiled script, so it
+takes about 20 ms), but a fresh Mermaid also runs cold, unoptimised code: about 40 ms
+more per diagram than a warm one. So sequence and state diagrams, whose leftover state is
+known, are drawn by the warm Mermaid and their actor ids renumbered from 0
+(:func:`renumber_sequence_ids`); any other diagram type gets a fresh Mermaid before it
+and one after it. ``MermaidBrowser(fresh=True)`` evaluates the bundle before every
+diagram; the tests check that both ways give the same bytes.
 
 Entity codes. Mermaid replaces ``#35;``-style codes with private placeholders
 (``ﬂ°°35¶ß``) before parsing (``encodeEntities`` in ``Diagram.fromText``) and turns
@@ -26,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -206,6 +211,7 @@ _PAGE_JS = r"""
     }
     return {states, transitions, notes};
   };
+  const SETTLED = ['sequence', 'stateDiagram'];
   window.__pd = {
     parse: async (text, config) => {
       try {
@@ -220,14 +226,24 @@ _PAGE_JS = r"""
         return {error: errText(e)};
       }
     },
-    render: async (id, text, config) => {
+    // fresh: evaluate the bundle again before this diagram. Otherwise only diagram
+    // types whose page-wide state is known (SETTLED) reuse the warm Mermaid; any other
+    // type gets a fresh one before it and leaves the page dirty for the next diagram.
+    render: async (id, text, config, fresh) => {
       try {
         document.body.innerHTML = '';
-        LOAD();
+        let loaded = false;
+        if (fresh || window.__pdDirty) { LOAD(); loaded = true; }
         window.mermaid.initialize(config);
+        let type = null;
+        try { type = window.mermaid.detectType(text, config); } catch (e) { type = null; }
+        const settled = SETTLED.includes(type);
+        if (!settled && !loaded) { LOAD(); window.mermaid.initialize(config); }
+        window.__pdDirty = !settled;
         const r = await window.mermaid.render(id, text);
         return {ok: r.svg};
       } catch (e) {
+        window.__pdDirty = true;
         return {error: errText(e)};
       } finally {
         document.body.innerHTML = '';
@@ -277,8 +293,12 @@ class MermaidBrowser:
         mermaid_js: str | os.PathLike[str] | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        fresh: bool = False,
     ) -> None:
         self._chromium_arg = chromium
+        self.fresh = fresh
+        """Evaluate the Mermaid bundle again before every diagram (slower; the fast
+        path is checked against it in the tests)."""
         self._mermaid_js_arg = mermaid_js
         self.timeout = timeout
         self._pw: Any = None
@@ -416,9 +436,39 @@ class MermaidBrowser:
         if self._browser is not None and self._renders >= RECYCLE_EVERY:
             self._new_page()
         cfg = {**_BASE_CONFIG, **config}
-        svg = self._call("render", [svg_id, text, cfg], "rendering")
+        svg = self._call("render", [svg_id, text, cfg, self.fresh], "rendering")
         self._renders += 1
-        return str(svg)
+        return renumber_sequence_ids(str(svg))
+
+
+_ID_ATTR = re.compile(r'(\s(?:id|onclick)=")([^"]*)(")')
+_ACTOR_REF = re.compile(r"\b(actor|root-)(\d+)(?=$|_popup|['\"])")
+
+
+def renumber_sequence_ids(svg: str) -> str:
+    """Number the sequence renderer's actor ids (``actor3``, ``root-3``,
+    ``actor3_popup``) from 0, as a freshly loaded Mermaid does.
+
+    Mermaid counts actors in a module-wide counter that no reset clears, so in a warm
+    page the ids of a diagram are shifted by the actors drawn before it. Only ``id``
+    and ``onclick`` attributes are touched, never text."""
+    head = svg[: svg.find(">")]
+    if 'aria-roledescription="sequence"' not in head:
+        return svg
+    numbers = [
+        int(m.group(2))
+        for attr in _ID_ATTR.finditer(svg)
+        for m in _ACTOR_REF.finditer(attr.group(2))
+    ]
+    if not numbers or min(numbers) == 0:
+        return svg
+    offset = min(numbers)
+
+    def fix_attr(a: re.Match[str]) -> str:
+        value = _ACTOR_REF.sub(lambda m: f"{m.group(1)}{int(m.group(2)) - offset}", a.group(2))
+        return a.group(1) + value + a.group(3)
+
+    return _ID_ATTR.sub(fix_attr, svg)
 
 
 def _first_line(e: BaseException) -> str:
