@@ -16,6 +16,7 @@ from sphinx.config import ENUM
 from sphinx.util import logging
 
 from .. import __version__
+from ..errors import ProtodocError
 from . import autogen, images, visitors
 from .directives import DiagramDirective, IndexDirective, SpecDirective
 from .nodes import protodoc_diagram
@@ -76,16 +77,23 @@ def _builder_inited(app: Sphinx) -> None:
 
 def find_mermaid_js(app: Sphinx) -> Path | None:
     """``protodoc_mermaid_js``, else ``node_modules/mermaid/dist/mermaid.min.js`` in the
-    configuration directory, the working directory or one of their parents."""
+    configuration directory or a parent, else where the renderer finds it."""
     if app.config.protodoc_mermaid_js:
         path = Path(app.confdir, app.config.protodoc_mermaid_js)
         return path if path.is_file() else None
-    for start in (Path(app.confdir).resolve(), Path.cwd().resolve()):
-        for base in (start, *start.parents):
-            path = base / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-            if path.is_file():
-                return path
-    return None
+    start = Path(app.confdir).resolve()
+    for base in (start, *start.parents):
+        path = base / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+        if path.is_file():
+            return path
+    try:  # the renderer's own search: $PROTODOC_MERMAID_JS, the working directory, ...
+        from ..render.browser import find_mermaid_js as renderer_find
+    except ImportError:
+        return None
+    try:
+        return renderer_find()
+    except ProtodocError:
+        return None
 
 
 def _build_finished(app: Sphinx, exception: BaseException | None) -> None:

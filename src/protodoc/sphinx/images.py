@@ -123,8 +123,11 @@ def _render_batch(
     cfg = app.config  # type: ignore[attr-defined]
     cache = cfg.protodoc_cache_dir or None
     theme = cfg.protodoc_theme
+    mermaid_js = (
+        os.path.join(app.confdir, cfg.protodoc_mermaid_js) if cfg.protodoc_mermaid_js else None
+    )
     try:
-        with Renderer(cache_dir=cache) as renderer:
+        with Renderer(cache_dir=cache, mermaid_js=mermaid_js) as renderer:
             out = renderer.render_many(
                 [
                     RenderJob(source=code, engine=engine, fmt=fmt, theme=theme)
