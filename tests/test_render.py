@@ -471,3 +471,36 @@ def test_unknown_names_are_refused(renderer: Renderer) -> None:
         renderer.render("x", engine="graphviz", fmt="gif")
     with pytest.raises(ValueError, match="theme"):
         renderer.render("x", engine="graphviz", fmt="svg", theme="blue")
+
+
+# -- layering -------------------------------------------------------------------------
+
+
+def test_render_knows_nothing_of_the_model() -> None:
+    import ast
+
+    import protodoc.render
+
+    forbidden = {"model", "spec", "analysis", "emit", "pipeline", "sphinx", "cli", "generate"}
+    package = Path(protodoc.render.__file__).parent
+    bad = []
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level == 2:  # from ..x import y
+                    names = [
+                        f"protodoc.{base}" if base else f"protodoc.{a.name}" for a in node.names
+                    ]
+                elif node.level == 0:
+                    names = [base]
+            for name in names:
+                parts = name.split(".")
+                if parts[0] in ("docutils", "sphinx") or (
+                    parts[0] == "protodoc" and len(parts) > 1 and parts[1] in forbidden
+                ):
+                    bad.append(f"{path.name}: {name}")
+    assert bad == []
