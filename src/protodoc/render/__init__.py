@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,26 +197,30 @@ class Renderer:
         checked = [_check(j) for j in jobs]
         results: dict[int, bytes | RenderError | Future[bytes]] = {}
         first_of: dict[tuple[str, str, str, str], int] = {}
-        with ThreadPoolExecutor(max_workers=self._workers) as pool:
-            mermaid_jobs: list[int] = []
-            for i, job in enumerate(checked):
-                ident = (job.source, job.engine, job.fmt, job.theme)
-                if ident in first_of:
-                    continue
-                first_of[ident] = i
-                try:
-                    key = self._key(job)
-                    cached = self.cache.get(key, job.fmt) if self.cache else None
-                except RenderError as e:
-                    results[i] = _located(e, job)
-                    continue
-                if cached is not None:
-                    results[i] = cached
-                elif job.engine == "graphviz":
-                    results[i] = pool.submit(self._produce_graphviz, job, key)
-                else:
-                    mermaid_jobs.append(i)
-                    results[i] = b""  # filled below
+        graphviz_jobs: list[tuple[int, str]] = []
+        mermaid_jobs: list[int] = []
+        for i, job in enumerate(checked):
+            ident = (job.source, job.engine, job.fmt, job.theme)
+            if ident in first_of:
+                continue
+            first_of[ident] = i
+            try:
+                key = self._key(job)
+                cached = self.cache.get(key, job.fmt) if self.cache else None
+            except RenderError as e:
+                results[i] = _located(e, job)
+                continue
+            if cached is not None:
+                results[i] = cached
+            elif job.engine == "graphviz":
+                graphviz_jobs.append((i, key))
+            else:
+                mermaid_jobs.append(i)
+        # Threads only pay off for more than one image to make.
+        many = len(graphviz_jobs) + len(mermaid_jobs) > 1
+        with ThreadPoolExecutor(max_workers=self._workers) if many else _Inline() as pool:
+            for i, key in graphviz_jobs:
+                results[i] = pool.submit(self._produce_graphviz, checked[i], key)
             for i in mermaid_jobs:
                 job = checked[i]
                 try:
@@ -288,6 +292,24 @@ class Renderer:
         if self.cache is not None:
             self.cache.put(key, job.fmt, data)
         return data
+
+
+class _Inline:
+    """An executor that runs each call at once, in the calling thread."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., bytes], *args: Any) -> Future[bytes]:
+        f: Future[bytes] = Future()
+        try:
+            f.set_result(fn(*args))
+        except Exception as e:  # noqa: BLE001 - handed to the caller through the future
+            f.set_exception(e)
+        return f
 
 
 def _located(e: RenderError, job: RenderJob) -> RenderError:
