@@ -19,11 +19,6 @@ ROOTS = Path(__file__).parent / "roots"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(scope="session")
-def rootdir() -> Path:
-    return ROOTS
-
-
 @pytest.fixture
 def build(make_app, tmp_path):
     """``build(root, builder, **confoverrides)``: build a fresh copy of ``tests/roots/test-<root>``."""
