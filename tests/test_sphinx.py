@@ -203,7 +203,7 @@ def test_broken_spec_warns_and_build_goes_on(build) -> None:
     assert f"protodoc-diagram at {Path(app.srcdir, 'index.rst')}:" in out
     assert "Traceback" not in out
     assert "spec 'hello' has no view 'state'; its views: sequence" in out
-    assert f"{Path(app.srcdir, 'index.rst')}:10: WARNING" in out  # at the directive
+    assert f"{Path(app.srcdir, 'index.rst')}:11: WARNING" in out  # at the directive
     assert "<svg" in html(app, "good.html")
 
 
@@ -360,3 +360,18 @@ def test_missing_tool_warns_once_and_shows_source(build, monkeypatch, tmp_path) 
     page = html(app, "index.html")
     assert page.count("protodoc-unrendered") == 3
     assert "digraph" in page  # the DOT source, readable
+
+
+def test_missing_translation_strict_and_not(build) -> None:
+    app = build("broken")  # strict by default: an error, no diagram
+    spec = Path(app.srcdir, "specs", "half.yaml")
+    assert f"{spec}:5:19: WARNING: participants.a.name: missing 'zh' translation" in warnings(app)
+    assert "<svg" not in html(app, "half.html")
+
+
+def test_missing_translation_not_strict(build) -> None:
+    app = build("broken", "html", protodoc_strict=False, language="zh_CN")
+    out = warnings(app)
+    assert "half.yaml:5:19: WARNING: " in out and "missing 'zh' translation" in out
+    page = html(app, "half.html")
+    assert "<svg" in page and "Alice" in page and "鲍勃" in page  # English stands in
