@@ -982,24 +982,25 @@ def check(options: Options, *, progress: Progress | None = None) -> tuple[Plan, 
     return plan, compare(plan)
 
 
-def run_check(args: argparse.Namespace) -> int:
+def _start(args: argparse.Namespace, command: str, bar: Progress) -> tuple[Plan, Comparison] | int:
+    """Options, plan and comparison for ``command``; an exit code (message printed) on error."""
+    err = sys.stderr
     try:
         options = options_from(args, load_config())
     except (UsageError, ConfigError) as e:
-        print(f"protodoc check: error: {e}", file=sys.stderr)
+        print(f"protodoc {command}: error: {e}", file=err)
         return EXIT_USAGE
-    err = sys.stderr
-    with Progress(0, stream=err) as bar:
-        try:
-            plan, cmp = check(options, progress=bar)
-        except ProtodocError as e:
-            bar.close()
-            print(e, file=err)
-            return EXIT_ERROR
-        except OSError as e:
-            bar.close()
-            print(f"{_show(e.filename or options.out)}: {e.strerror or e}", file=err)
-            return EXIT_ERROR
+    try:
+        plan, cmp = check(options, progress=bar)
+    except ProtodocError as e:
+        bar.close()
+        print(e, file=err)
+        return EXIT_ERROR
+    except OSError as e:
+        bar.close()
+        print(f"{_show(e.filename or options.out)}: {e.strerror or e}", file=err)
+        return EXIT_ERROR
+    bar.close()
     if not plan.specs:
         print("No spec files found (*.yaml, *.yml).", file=err)
     for r in plan.specs:
@@ -1007,7 +1008,17 @@ def run_check(args: argparse.Namespace) -> int:
             print(w, file=err)
     for e in plan.errors:
         print(e, file=err)
-    out = options.out
+    return plan, cmp
+
+
+def run_check(args: argparse.Namespace) -> int:
+    err = sys.stderr
+    with Progress(0, stream=err) as bar:
+        started = _start(args, "check", bar)
+    if isinstance(started, int):
+        return started
+    plan, cmp = started
+    out = plan.options.out
     labels = {
         "create": "missing",
         "update": "stale",
@@ -1042,31 +1053,12 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    try:
-        options = options_from(args, load_config())
-    except (UsageError, ConfigError) as e:
-        print(f"protodoc generate: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
     err = sys.stderr
     with Progress(0, stream=err) as bar:
-        try:
-            plan, cmp = check(options, progress=bar)
-        except ProtodocError as e:
-            bar.close()
-            print(e, file=err)
-            return EXIT_ERROR
-        except OSError as e:
-            bar.close()
-            print(f"{_show(e.filename or options.out)}: {e.strerror or e}", file=err)
-            return EXIT_ERROR
-        bar.close()
-        if not plan.specs:
-            print("No spec files found (*.yaml, *.yml).", file=err)
-        for r in plan.specs:
-            for w in r.warnings:
-                print(w, file=err)
-        for e in plan.errors:
-            print(e, file=err)
+        started = _start(args, "generate", bar)
+        if isinstance(started, int):
+            return started
+        plan, cmp = started
         bar.restart(sum(c.kind != "remove" for c in cmp.changes), "files")
         try:
             done = apply(plan, cmp, report=bar.line)
@@ -1076,7 +1068,7 @@ def run_generate(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     for rel in done.conflicts:
         print(
-            f"{_show(options.out / rel)}: not written by protodoc (not in {MANIFEST}); "
+            f"{_show(plan.options.out / rel)}: not written by protodoc (not in {MANIFEST}); "
             "left alone: move it away, or pass --force to overwrite it",
             file=err,
         )

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from sphinx.util import logging
 
 from ..errors import ProtodocError, ToolMissingError
+from ..writer import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -36,25 +36,6 @@ def store_dir(doctreedir: str | os.PathLike[str]) -> Path:
 
 def stored(doctreedir: str | os.PathLike[str], key: str, fmt: str) -> Path:
     return store_dir(doctreedir) / f"{key}.{fmt}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file and a rename; skip when unchanged."""
-    try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def needed_format(app: object) -> str | None:
