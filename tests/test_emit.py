@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from emit_support import (
@@ -142,3 +143,37 @@ def test_emit_twice_same_bytes() -> None:
         for lang in ("en", "zh"):
             assert emitter.sequence(p, lang) == emitter.sequence(p, lang)
             assert emitter.state(m, lang) == emitter.state(m, lang)
+
+
+def test_par_draws_receipts_after_every_send() -> None:
+    """As the projection does: in a par, both SYNs leave (SYN_SENT) before either
+    arrives (SYN_RECEIVED), so the receivers' states come after the block."""
+
+    def syn(a: str, b: str) -> Branch:
+        m = Message(
+            label=Text.token("SYN"),
+            sender=a,
+            receiver=b,
+            sender_state="SYN_SENT",
+            receiver_state="SYN_RECEIVED",
+        )
+        return Branch(label=None, steps=(m,))
+
+    p = proto(Block(kind=BlockKind.PAR, branches=(syn("a", "b"), syn("b", "a"))))
+    lines = [line.strip() for line in mermaid.sequence(p, "en").splitlines()]
+    end = lines.index("end")
+    assert [ln for ln in lines[:end] if ln.startswith("Note")] == [
+        "Note left of p0: SYN_SENT",
+        "Note right of p1: SYN_SENT",
+    ]
+    assert lines[end + 1 :] == ["Note right of p1: SYN_RECEIVED", "Note left of p0: SYN_RECEIVED"]
+    text = dot.sequence(p, "en")
+
+    def rows(pattern: str) -> set[int]:
+        return {int(k) for k in re.findall(pattern, text)}
+
+    sent = rows(r'r(\d+)p\d+ \[[^]]*label="SYN_SENT"')
+    arrived = rows(r'r(\d+)p\d+ \[[^]]*label="SYN_RECEIVED"')
+    messages = rows(r'r(\d+)p\d+ -> r\d+p\d+ \[[^]]*label="SYN"')
+    assert len(messages) == 2 and sent and arrived
+    assert max(sent | messages) < min(arrived)

@@ -30,7 +30,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Block, Event, Gap, Machine, Message, Note, Phase, Protocol, Step, Text
+from ..model import (
+    Block,
+    BlockKind,
+    Event,
+    Gap,
+    Machine,
+    Message,
+    Note,
+    Phase,
+    Protocol,
+    Step,
+    Text,
+)
 from . import style
 from .escape import dot_string
 
@@ -116,7 +128,14 @@ class _Sequence:
             for pid, name in changes:
                 r.cells[self.col[pid]] = (STATE, name)
 
-    def steps(self, items: tuple[Step, ...], out: list[_Row | _Frame]) -> None:
+    def steps(
+        self,
+        items: tuple[Step, ...],
+        out: list[_Row | _Frame],
+        receipts: list[Message] | None = None,
+    ) -> None:
+        """``receipts`` collects the messages of a ``par`` branch: their receivers'
+        states are drawn after the block, once everything is sent."""
         lang = self.lang
         for step in items:
             if isinstance(step, Message):
@@ -126,7 +145,9 @@ class _Sequence:
                 if a != b:
                     attrs = attrs + (("constraint", "false"),)
                 self.edge(f"r{r.k}p{a}", f"r{r.k}p{b}", attrs, style.message_text(step, lang))
-                self.states(style.state_changes(step), out)
+                self.states(style.state_changes(step, received=receipts is None), out)
+                if receipts is not None:
+                    receipts.append(step)
             elif isinstance(step, Event):
                 r = self.row(out)
                 a = self.col[step.at]
@@ -164,6 +185,7 @@ class _Sequence:
                 r.after[self.n - 1] = [(GAP, style.gap_text(step.label, lang))]
             elif isinstance(step, Block):
                 block = style.BLOCK_STYLES[step.kind]
+                sent: list[Message] | None = [] if step.kind is BlockKind.PAR else None
                 if block.more is None:
                     frame = _Frame(
                         style.frame_label(block.keyword, style.text(step.branches[0].label, lang))
@@ -174,9 +196,11 @@ class _Sequence:
                     frame = _Frame(block.keyword)
                     for branch in step.branches:
                         inner = _Frame(style.frame_label("", style.text(branch.label, lang)))
-                        self.steps(branch.steps, inner.items)
+                        self.steps(branch.steps, inner.items, sent)
                         frame.items.append(inner)
                 out.append(frame)
+                for m in sent or ():
+                    self.states(style.receipt_changes(m), out)
             else:  # pragma: no cover - the model has no other step
                 raise TypeError(f"unknown step {step!r}")
 

@@ -27,7 +27,19 @@ exactly; escaping codes as few characters as it safely can (see
 
 from __future__ import annotations
 
-from ..model import Block, Event, Gap, Machine, Message, Note, Phase, Protocol, Step, Text
+from ..model import (
+    Block,
+    BlockKind,
+    Event,
+    Gap,
+    Machine,
+    Message,
+    Note,
+    Phase,
+    Protocol,
+    Step,
+    Text,
+)
 from . import style
 from .escape import mermaid_text
 
@@ -57,7 +69,9 @@ def sequence(protocol: Protocol, lang: str) -> str:
         span = "p0" if last == 0 else f"p0,p{last}"
         return [f"{INDENT * depth}Note over {span}: {mermaid_text(label)}"]
 
-    def steps(items: tuple[Step, ...], depth: int) -> None:
+    def steps(items: tuple[Step, ...], depth: int, receipts: list[Message] | None = None) -> None:
+        """``receipts`` collects the messages of a ``par`` branch: their receivers'
+        states are drawn after the block, once everything is sent."""
         pad = INDENT * depth
         for step in items:
             if isinstance(step, Message):
@@ -65,8 +79,10 @@ def sequence(protocol: Protocol, lang: str) -> str:
                 a, b = col[step.sender], col[step.receiver]
                 label = mermaid_text(style.message_text(step, lang))
                 lines.append(f"{pad}p{a}{arrow}p{b}: {label}".rstrip(" "))
-                for pid, state in style.state_changes(step):
+                for pid, state in style.state_changes(step, received=receipts is None):
                     lines.append(state_note(pid, state, depth))
+                if receipts is not None:
+                    receipts.append(step)
             elif isinstance(step, Event):
                 arrow = (style.TIMER_STYLE if step.timer else style.EVENT_STYLE).mermaid
                 a = col[step.at]
@@ -82,12 +98,16 @@ def sequence(protocol: Protocol, lang: str) -> str:
                 lines.extend(across(style.gap_text(step.label, lang), depth))
             elif isinstance(step, Block):
                 block = style.BLOCK_STYLES[step.kind]
+                sent: list[Message] | None = [] if step.kind is BlockKind.PAR else None
                 for n, branch in enumerate(step.branches):
                     keyword = block.keyword if n == 0 else block.more or block.keyword
                     label = mermaid_text(style.text(branch.label, lang))
                     lines.append(f"{pad}{keyword} {label}".rstrip(" "))
-                    steps(branch.steps, depth + 1)
+                    steps(branch.steps, depth + 1, sent)
                 lines.append(f"{pad}end")
+                for m in sent or ():
+                    for pid, state in style.receipt_changes(m):
+                        lines.append(state_note(pid, state, depth))
             else:  # pragma: no cover - the model has no other step
                 raise TypeError(f"unknown step {step!r}")
 

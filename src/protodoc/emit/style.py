@@ -139,17 +139,29 @@ def state_ids(machine: Machine) -> dict[str, str]:
     return ids
 
 
-def state_changes(message: Message) -> list[tuple[str, str]]:
-    """(participant, state entered) caused by a message: sender first."""
+def state_changes(message: Message, *, received: bool = True) -> list[tuple[str, str]]:
+    """(participant, state entered) caused by a message: sender first.
+
+    ``received=False`` gives only the sender's change: inside a ``par`` block every
+    message is sent before any is received, so the receipts are drawn after the
+    block (:func:`receipt_changes`), in the order the projection applies them."""
     out = []
     if message.sender_state is not None:
         out.append((message.sender, message.sender_state))
-    if message.receiver_state is not None and message.kind.received:
-        if message.receiver == message.sender and out:
-            out[0] = (message.receiver, message.receiver_state)
-        else:
-            out.append((message.receiver, message.receiver_state))
+    if received:
+        for pid, state in receipt_changes(message):
+            if pid == message.sender and out:
+                out[0] = (pid, state)
+            else:
+                out.append((pid, state))
     return out
+
+
+def receipt_changes(message: Message) -> list[tuple[str, str]]:
+    """The receiver's change of state when ``message`` arrives (none if it is lost)."""
+    if message.receiver_state is not None and message.kind.received:
+        return [(message.receiver, message.receiver_state)]
+    return []
 
 
 def frame_label(keyword: str, label: str) -> str:
