@@ -196,6 +196,24 @@ def test_warm_mermaid_gives_the_bytes_of_a_fresh_one(renderer: Renderer) -> None
                 assert clean_svg(raw, theme).encode() == warm, name
 
 
+def test_two_pages_give_the_same_bytes_as_one(renderer: Renderer) -> None:
+    names = [n for n in sorted(LABELS) if n.endswith(".mmd")]
+    bad = "sequenceDiagram\n    a->>: nothing\n"
+    texts = [source(n) for n in names] * 2 + [bad] + [source(n) for n in reversed(names)]
+    config = mermaid_config("light")
+    items = [(t, config, svg_id(t, config)) for t in texts]
+    with MermaidBrowser(pages=2) as two:
+        got = two.render_svgs(items)
+        assert len(two._slots) == 2
+    with MermaidBrowser(pages=1) as one:
+        want = one.render_svgs(items)
+    assert [str(x) if isinstance(x, RenderError) else x for x in got] == [
+        str(x) if isinstance(x, RenderError) else x for x in want
+    ]
+    assert isinstance(got[len(names) * 2], RenderError)
+    assert sum(isinstance(x, str) for x in got) == len(texts) - 1
+
+
 def test_renumbering_touches_ids_only() -> None:
     svg = (
         '<svg aria-roledescription="sequence"><line id="actor7"/><g id="root-7"/>'
@@ -391,15 +409,30 @@ def _new_since(before: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]
 
 
 def test_timeout_stops_the_browser_and_the_next_render_works() -> None:
+    # A diagram far too big to draw in 0.2 s.
+    lines = ["sequenceDiagram"] + [f"    a{i % 40}->>b{i % 37}: message {i}" for i in range(6000)]
     before = _descendants()
-    with Renderer(cache=False, timeout=0.001) as r:
-        with pytest.raises(RenderError, match="did not finish"):
-            r.render(source("seq_en.mmd"), engine="mermaid", fmt="svg")
+    with Renderer(cache=False, timeout=0.2) as r:
+        with pytest.raises(RenderError, match="did not finish rendering within 0.2 s"):
+            r.render("\n".join(lines), engine="mermaid", fmt="svg")
         assert not r._browser.running
         r.timeout = 60
         svg = r.render(source("seq_en.mmd"), engine="mermaid", fmt="svg")
         assert_labels(svg, LABELS["seq_en.mmd"])
         assert r.browser_starts == 2
+    assert _new_since(before) == []
+
+
+def test_page_stuck_in_javascript_is_killed() -> None:
+    before = _descendants()
+    with MermaidBrowser(timeout=0.5) as b:
+        b.start()
+        # JavaScript that never yields: only killing Chromium ends it.
+        b._slots[0].page.evaluate("() => { window.__pd.spin = () => { for (;;) {} }; }")
+        with pytest.raises(RenderError, match="did not finish spinning within 0.5 s"):
+            b._call("spin", [], "spinning")
+        assert not b.running
+        assert b.parse("sequenceDiagram\n    a->>b: ok\n")["messages"][0]["text"] == "ok"
     assert _new_since(before) == []
 
 

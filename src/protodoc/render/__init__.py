@@ -89,7 +89,9 @@ class Renderer:
     ``cache_dir``: where images are cached (default :func:`default_cache_dir`);
     ``cache=False`` renders everything afresh and stores nothing. ``chromium``: the
     browser executable (default ``$PROTODOC_CHROMIUM`` or ``chromium`` on PATH).
-    ``timeout``: seconds one diagram may take in one tool. Use as a context manager:
+    ``timeout``: seconds one diagram may take in one tool. ``pages``: how many pages
+    of the one browser draw Mermaid diagrams at once in a long :meth:`render_many`
+    (default: 2 with four cores or more, else 1). Use as a context manager:
     the browser is stopped on exit, also when an exception leaves the block.
     """
 
@@ -102,12 +104,17 @@ class Renderer:
         timeout: float = DEFAULT_TIMEOUT,
         mermaid_js: str | os.PathLike[str] | None = None,
         workers: int | None = None,
+        pages: int | None = None,
     ) -> None:
         self.cache = Cache(cache_dir) if cache else None
         self._timeout = timeout
         self._chromium = chromium
         self._mermaid_js = mermaid_js
-        self._browser = _browser.MermaidBrowser(chromium, mermaid_js, timeout=timeout)
+        if pages is None:
+            # A second page pays only where cores are to spare: Python, Playwright's
+            # driver and Chromium's browser process need CPU too.
+            pages = 2 if (os.cpu_count() or 1) >= 4 else 1
+        self._browser = _browser.MermaidBrowser(chromium, mermaid_js, timeout=timeout, pages=pages)
         self._workers = workers or max(1, min(4, os.cpu_count() or 1))
         self._ids: dict[str, dict[str, Any]] = {}
         self._cjk_font_ok = False
@@ -221,14 +228,14 @@ class Renderer:
         with ThreadPoolExecutor(max_workers=self._workers) if many else _Inline() as pool:
             for i, key in graphviz_jobs:
                 results[i] = pool.submit(self._produce_graphviz, checked[i], key)
-            for i in mermaid_jobs:
-                job = checked[i]
-                try:
-                    svg = self._mermaid_svg(job)
-                except RenderError as e:
-                    results[i] = _located(e, job)
-                    continue
-                results[i] = pool.submit(self._finish, job, self._key(job), svg)
+            for i, svg_or_error in self._mermaid_svgs([checked[i] for i in mermaid_jobs]):
+                job = checked[mermaid_jobs[i]]
+                if isinstance(svg_or_error, RenderError):
+                    results[mermaid_jobs[i]] = _located(svg_or_error, job)
+                else:
+                    results[mermaid_jobs[i]] = pool.submit(
+                        self._finish, job, self._key(job), svg_or_error
+                    )
             out: list[bytes | RenderError] = []
             for job in checked:
                 i = first_of[(job.source, job.engine, job.fmt, job.theme)]
@@ -245,20 +252,47 @@ class Renderer:
     def _svg_key(self, job: RenderJob) -> str:
         return self._key(RenderJob(job.source, job.engine, "svg", job.theme))
 
-    def _mermaid_svg(self, job: RenderJob) -> bytes:
-        """The SVG of a Mermaid job, from the cache or the browser (main thread only)."""
-        key = self._svg_key(job)
-        if self.cache is not None:
-            cached = self.cache.get(key, "svg")
+    def _mermaid_svgs(self, jobs: list[RenderJob]) -> list[tuple[int, bytes | RenderError]]:
+        """The SVG of each Mermaid job, from the cache or the browser (calling thread
+        only), as ``(index, svg or error)``. A diagram needed in several formats is
+        drawn once."""
+        out: list[tuple[int, bytes | RenderError]] = []
+        todo: dict[str, list[int]] = {}  # svg cache key -> jobs that need it
+        for i, job in enumerate(jobs):
+            key = self._svg_key(job)
+            cached = self.cache.get(key, "svg") if self.cache is not None else None
             if cached is not None:
-                return cached
-        self._require_cjk(job.source)
-        config = mermaid_config(job.theme)
-        raw = self._browser.render_svg(job.source, config, svg_id=svg_id(job.source, config))
-        svg = clean_svg(raw, job.theme).encode("utf-8")
-        if self.cache is not None:
-            self.cache.put(key, "svg", svg)
-        return svg
+                out.append((i, cached))
+                continue
+            try:
+                self._require_cjk(job.source)
+            except RenderError as e:
+                out.append((i, e))
+                continue
+            todo.setdefault(key, []).append(i)
+        if not todo:
+            return out
+        keys = list(todo)
+        items = []
+        for key in keys:
+            job = jobs[todo[key][0]]
+            config = mermaid_config(job.theme)
+            items.append((job.source, config, svg_id(job.source, config)))
+        try:
+            raws: list[str | RenderError] = self._browser.render_svgs(items)
+        except RenderError as e:  # no browser at all (missing, failed to start)
+            raws = [e] * len(items)
+        for key, raw in zip(keys, raws, strict=True):
+            first = jobs[todo[key][0]]
+            result: bytes | RenderError
+            if isinstance(raw, RenderError):
+                result = raw
+            else:
+                result = clean_svg(raw, first.theme).encode("utf-8")
+                if self.cache is not None:
+                    self.cache.put(key, "svg", result)
+            out.extend((i, result) for i in todo[key])
+        return out
 
     def _graphviz_svg(self, job: RenderJob) -> bytes:
         key = self._svg_key(job)

@@ -32,8 +32,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -63,6 +66,14 @@ START_TIMEOUT = 60.0
 
 RECYCLE_EVERY = 500
 """Open a fresh page after this many renders, so that memory stays bounded."""
+
+WATCHDOG_GRACE = 2.0
+"""Seconds past the time limit (at most the limit again) after which a page stuck in
+JavaScript gets Chromium killed; the page's own timer handles a Mermaid that waits
+forever, but not one that never yields."""
+
+PARALLEL_MIN = 8
+"""A batch this long is spread over several pages (when ``pages`` > 1)."""
 
 MERMAID_JS_REL = Path("node_modules") / "mermaid" / "dist" / "mermaid.min.js"
 
@@ -226,6 +237,18 @@ _PAGE_JS = r"""
         return {error: errText(e)};
       }
     },
+    // One call at a time per page: start() keeps the promise, finish() awaits it; the
+    // time limit covers Mermaid waiting on something that never comes.
+    start: (fn, args, ms) => {
+      let timer;
+      const limit = new Promise((resolve) => {
+        timer = setTimeout(() => resolve({timeout: true}), ms);
+      });
+      window.__pdJob = Promise.race([window.__pd[fn](...args), limit])
+        .finally(() => clearTimeout(timer));
+      return 0;
+    },
+    finish: () => window.__pdJob,
     // fresh: evaluate the bundle again before this diagram. Otherwise only diagram
     // types whose page-wide state is known (SETTLED) reuse the warm Mermaid; any other
     // type gets a fresh one before it and leaves the page dirty for the next diagram.
@@ -279,12 +302,25 @@ def _release_playwright() -> None:
 _BASE_CONFIG: dict[str, Any] = {"startOnLoad": False, "suppressErrorRendering": True}
 
 
+@dataclass
+class _Slot:
+    """One page with Mermaid loaded, in its own browser context (and renderer process)."""
+
+    page: Any
+    renders: int = 0
+
+
+class _Rejected(Exception):
+    """Mermaid rejected a diagram (the browser is fine)."""
+
+
 class MermaidBrowser:
     """One headless Chromium with Mermaid loaded, started on first use.
 
-    Use as a context manager (or call :meth:`close`): the browser and Playwright's
-    driver are stopped on exit, also when an exception leaves the block.
-    Not thread-safe; one instance per thread.
+    ``pages``: how many pages (each its own renderer process) :meth:`render_svgs` may
+    keep busy at once for a long batch. Use as a context manager (or call
+    :meth:`close`): the browser and Playwright's driver are stopped on exit, also when
+    an exception leaves the block. Not thread-safe; one instance per thread.
     """
 
     def __init__(
@@ -294,17 +330,20 @@ class MermaidBrowser:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         fresh: bool = False,
+        pages: int = 1,
     ) -> None:
         self._chromium_arg = chromium
+        self._mermaid_js_arg = mermaid_js
+        self.timeout = timeout
         self.fresh = fresh
         """Evaluate the Mermaid bundle again before every diagram (slower; the fast
         path is checked against it in the tests)."""
-        self._mermaid_js_arg = mermaid_js
-        self.timeout = timeout
+        self.pages = max(1, pages)
         self._pw: Any = None
         self._browser: Any = None
-        self._page: Any = None
-        self._renders = 0
+        self._slots: list[_Slot] = []
+        self._pid: int | None = None
+        self._killed = False
         self._src: str | None = None
         self.starts = 0
         """How many times a browser was started (tests check the cache with it)."""
@@ -317,7 +356,7 @@ class MermaidBrowser:
         return self._browser is not None
 
     def start(self) -> None:
-        """Start Chromium and load Mermaid, unless already running."""
+        """Start Chromium and load Mermaid into one page, unless already running."""
         if self._browser is not None:
             return
         chromium = find_chromium(self._chromium_arg)
@@ -332,14 +371,17 @@ class MermaidBrowser:
                 " install protodoc with the 'render' extra (pip install 'protodoc[render]')"
             ) from e
         self.starts += 1
+        marker = f"--protodoc-instance={os.getpid()}-{id(self)}-{self.starts}"
         try:
             self._pw = _acquire_playwright(sync_playwright)
             self._browser = self._pw.chromium.launch(
                 executable_path=chromium,
-                args=list(CHROMIUM_ARGS),
+                args=[*CHROMIUM_ARGS, marker],
                 timeout=START_TIMEOUT * 1000,
             )
-            self._new_page()
+            self._pid = _find_process(marker)
+            self._killed = False
+            self._slots = [self._new_slot()]
         except RenderError:
             self.close()
             raise
@@ -347,11 +389,7 @@ class MermaidBrowser:
             self.close()
             raise RenderError(f"could not start Chromium ({chromium}): {_first_line(e)}") from e
 
-    def _new_page(self) -> None:
-        if self._page is not None:
-            with contextlib.suppress(Exception):
-                self._page.context.close()
-            self._page = None
+    def _new_slot(self) -> _Slot:
         context = self._browser.new_context(
             java_script_enabled=True, offline=True, device_scale_factor=1
         )
@@ -363,13 +401,29 @@ class MermaidBrowser:
             "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body></body></html>"
         )
         page.evaluate(_PAGE_JS, self._src)
-        self._page = page
-        self._renders = 0
+        return _Slot(page)
+
+    def _add_slots(self, wanted: int) -> None:
+        try:
+            while len(self._slots) < wanted:
+                self._slots.append(self._new_slot())
+        except Exception as e:
+            self.close()
+            raise RenderError(f"Chromium failed while opening a page: {_first_line(e)}") from e
+
+    def _recycle(self, slot: _Slot) -> _Slot:
+        """A fresh page for one that drew many diagrams (memory stays bounded)."""
+        with contextlib.suppress(Exception):
+            slot.page.context.close()
+        fresh = self._new_slot()
+        self._slots[self._slots.index(slot)] = fresh
+        return fresh
 
     def close(self) -> None:
         """Stop the browser and Playwright's driver; safe to call twice."""
         browser, pw = self._browser, self._pw
-        self._browser = self._pw = self._page = None
+        self._browser = self._pw = self._pid = None
+        self._slots = []
         if browser is not None:
             with contextlib.suppress(Exception):
                 browser.close()
@@ -387,30 +441,83 @@ class MermaidBrowser:
             with contextlib.suppress(Exception):
                 self.close()
 
-    # -- work ---------------------------------------------------------------
+    # -- one call in one page -----------------------------------------------
+
+    def _kill(self) -> None:
+        """Watchdog: the page is stuck in JavaScript that never yields; kill Chromium."""
+        self._killed = True
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+
+    def _fatal(self, e: BaseException | None, what: str) -> RenderError:
+        """Stop the browser after a timeout or a crash; the next call starts a new one."""
+        timed_out = self._killed or e is None
+        self.close()
+        if timed_out:
+            return RenderError(
+                f"Mermaid in Chromium did not finish {what} within {self.timeout:g} s;"
+                " the browser was stopped"
+            )
+        return RenderError(f"Chromium failed while {what}: {_first_line(e)}")
+
+    @contextlib.contextmanager
+    def _watchdog(self) -> Iterator[None]:
+        timer = threading.Timer(self.timeout + min(WATCHDOG_GRACE, self.timeout), self._kill)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def _start_job(self, slot: _Slot, fn: str, args: list[Any], what: str) -> None:
+        try:
+            with self._watchdog():
+                slot.page.evaluate(
+                    "([f, a, ms]) => window.__pd.start(f, a, ms)",
+                    [fn, args, max(1, int(self.timeout * 1000))],
+                )
+        except Exception as e:
+            raise self._fatal(e, what) from e
+
+    def _finish_job(self, slot: _Slot, what: str) -> Any:
+        """The result of the page's call; :class:`_Rejected` when Mermaid refused the
+        diagram, :class:`RenderError` (browser stopped) on a timeout or a crash."""
+        try:
+            with self._watchdog():
+                result = slot.page.evaluate("() => window.__pd.finish()")
+        except Exception as e:
+            raise self._fatal(e, what) from e
+        return self._result(result, what)
+
+    def _result(self, result: dict[str, Any], what: str) -> Any:
+        if result.get("timeout"):
+            raise self._fatal(None, what)
+        if "error" in result:
+            raise _Rejected(f"Mermaid: {result['error']}")
+        return result["ok"]
+
+    def _run_job(self, slot: _Slot, fn: str, args: list[Any], what: str) -> Any:
+        """:meth:`_start_job` and :meth:`_finish_job` in one round trip."""
+        try:
+            with self._watchdog():
+                result = slot.page.evaluate(
+                    "([f, a, ms]) => { window.__pd.start(f, a, ms); return window.__pd.finish(); }",
+                    [fn, args, max(1, int(self.timeout * 1000))],
+                )
+        except Exception as e:
+            raise self._fatal(e, what) from e
+        return self._result(result, what)
 
     def _call(self, fn: str, args: list[Any], what: str) -> Any:
         self.start()
         try:
-            handle = self._page.wait_for_function(
-                f"(a) => window.__pd.{fn}(...a)", arg=args, timeout=self.timeout * 1000
-            )
-            result = handle.json_value()
-            handle.dispose()
-        except Exception as e:
-            # A hung page (timeout) or a crashed browser: kill it; the next call starts
-            # a fresh one.
-            self.close()
-            name = type(e).__name__
-            if name == "TimeoutError":
-                raise RenderError(
-                    f"Mermaid in Chromium did not finish {what} within {self.timeout:g} s;"
-                    " the browser was stopped"
-                ) from e
-            raise RenderError(f"Chromium failed while {what}: {_first_line(e)}") from e
-        if "error" in result:
-            raise RenderError(f"Mermaid: {result['error']}")
-        return result["ok"]
+            return self._run_job(self._slots[0], fn, args, what)
+        except _Rejected as e:
+            raise RenderError(str(e)) from None
+
+    # -- the API --------------------------------------------------------------
 
     def parse(self, text: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
         """What the real Mermaid parser understood of ``text``.
@@ -423,22 +530,106 @@ class MermaidBrowser:
         "transitions": [{from, to, label}], "notes": [{state, text}]}``, nested states
         included (``parent`` is the composite state's id; ``[*]`` appear as
         ``root_start``/``root_end`` or ``<parent>_start`` with shape ``stateStart``/
-        ``stateEnd``). Texts are decoded as a reader
-        sees them (see the module docstring). Other diagram types give only ``type``.
-        Raises :class:`RenderError` with Mermaid's message when the text is rejected.
+        ``stateEnd``). Texts are decoded as a reader sees them (see the module
+        docstring). Other diagram types give only ``type``. Raises
+        :class:`RenderError` with Mermaid's message when the text is rejected.
         """
         cfg = {**_BASE_CONFIG, **(config or {})}
         return self._call("parse", [text, cfg], "parsing")
 
     def render_svg(self, text: str, config: dict[str, Any], *, svg_id: str = "protodoc") -> str:
         """Mermaid's SVG for ``text`` with ``config`` (passed to ``mermaid.initialize``),
-        as Mermaid returns it; the SVG element gets the id ``svg_id``."""
-        if self._browser is not None and self._renders >= RECYCLE_EVERY:
-            self._new_page()
-        cfg = {**_BASE_CONFIG, **config}
-        svg = self._call("render", [svg_id, text, cfg, self.fresh], "rendering")
-        self._renders += 1
-        return renumber_sequence_ids(str(svg))
+        actor ids renumbered (:func:`renumber_sequence_ids`); the SVG element gets the
+        id ``svg_id``. Raises :class:`RenderError`."""
+        result = self.render_svgs([(text, config, svg_id)])[0]
+        if isinstance(result, RenderError):
+            raise result
+        return result
+
+    def render_svgs(
+        self, items: Sequence[tuple[str, dict[str, Any], str]]
+    ) -> list[str | RenderError]:
+        """:meth:`render_svg` for many ``(text, config, svg_id)``, in up to
+        :attr:`pages` pages at once for a long batch. A diagram Mermaid rejects gives
+        its :class:`RenderError` in its place. After a timeout or a crash the browser
+        is started again for the diagrams still to draw (those that were in flight
+        are tried once more)."""
+        results: list[str | RenderError | None] = [None] * len(items)
+        if not items:
+            return []
+        self.start()
+        wanted = self.pages if len(items) >= PARALLEL_MIN else 1
+        self._add_slots(wanted)
+        pending = deque(range(len(items)))
+        retried: set[int] = set()
+        free = list(self._slots)
+        inflight: deque[tuple[int, _Slot]] = deque()
+        while pending or inflight:
+            current = -1  # the diagram whose call failed, if one does
+            try:
+                single = len(self._slots) == 1
+                while free and pending:
+                    current = pending.popleft()
+                    slot = free.pop(0)
+                    if slot.renders >= RECYCLE_EVERY:
+                        slot = self._recycle(slot)
+                    inflight.append((current, slot))
+                    if not single:  # one page: start and finish in one round trip
+                        self._start_job(
+                            slot, "render", self._render_args(items[current]), "rendering"
+                        )
+                current, slot = inflight.popleft()
+                try:
+                    if single:
+                        svg = self._run_job(
+                            slot, "render", self._render_args(items[current]), "rendering"
+                        )
+                    else:
+                        svg = self._finish_job(slot, "rendering")
+                    results[current] = renumber_sequence_ids(str(svg))
+                except _Rejected as e:
+                    results[current] = RenderError(str(e))
+                slot.renders += 1
+                free.append(slot)
+            except RenderError as e:  # the browser was stopped
+                results[current] = e
+                for j, _ in inflight:
+                    if j == current:
+                        continue
+                    if j in retried:
+                        results[j] = e
+                    else:
+                        retried.add(j)
+                        pending.appendleft(j)
+                inflight.clear()
+                if pending:
+                    self.start()
+                    self._add_slots(wanted)
+                    free = list(self._slots)
+        return [r if r is not None else RenderError("not rendered") for r in results]
+
+    def _render_args(self, item: tuple[str, dict[str, Any], str]) -> list[Any]:
+        text, config, svg_id = item
+        return [svg_id, text, {**_BASE_CONFIG, **config}, self.fresh]
+
+
+def _find_process(marker: str) -> int | None:
+    """The pid of the browser process started with ``marker`` on its command line
+    (Linux /proc), for the watchdog; None elsewhere."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    want = marker.encode()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if want in args and not any(a.startswith(b"--type=") for a in args):
+            return int(entry.name)
+    return None
 
 
 _ID_ATTR = re.compile(r'(\s(?:id|onclick)=")([^"]*)(")')

@@ -6,7 +6,8 @@ The configuration keeps the SVG drawable outside a browser and the same on every
   ``foreignObject`` that rsvg-convert and LaTeX drop;
 * ``deterministicIds`` with a fixed seed, ``handDrawnSeed`` fixed, ``look: classic``;
 * the font is :data:`~protodoc.render.fonts.FONT_FAMILY` (Latin and Chinese);
-* ``securityLevel: strict``; the SVG element's id is derived from the diagram and its
+* ``securityLevel: strict``; ``maxTextSize`` and ``maxEdges`` raised, so that a big
+  diagram is drawn rather than replaced by Mermaid's "maximum size exceeded" notice; the SVG element's id is derived from the diagram and its
   options (:func:`svg_id`), so that several diagrams can share one HTML page.
 
 Mermaid's per-page counters are dealt with in :mod:`protodoc.render.browser`.
@@ -25,6 +26,9 @@ from .fonts import CSS_FONT_STACK
 from .theme import background, check_theme
 
 MERMAID_THEMES = {"light": "default", "dark": "dark"}
+
+MAX_TEXT_SIZE = 5_000_000
+MAX_EDGES = 50_000
 
 RENDER_REVISION = "1"
 """Bump when the configuration or :func:`clean_svg` changes what is produced (part of
@@ -50,6 +54,10 @@ def mermaid_config(theme: str = "light") -> dict[str, Any]:
         "look": "classic",
         "securityLevel": "strict",
         "suppressErrorRendering": True,
+        # Above its default limits (50 000 characters, 500 edges) Mermaid silently
+        # draws "Maximum text size in diagram exceeded" instead of the diagram.
+        "maxTextSize": MAX_TEXT_SIZE,
+        "maxEdges": MAX_EDGES,
     }
 
 
