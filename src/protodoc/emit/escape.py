@@ -36,28 +36,21 @@ Graphviz DOT
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 REPLACEMENT = "\ufffd"
 
 
-def _xml_char(c: str) -> bool:
-    o = ord(c)
-    return (
-        o in (0x9, 0xA, 0xD)
-        or 0x20 <= o <= 0xD7FF
-        or 0xE000 <= o <= 0xFFFD
-        or 0x10000 <= o <= 0x10FFFF
-    )
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character XML 1.0 (and so an SVG) cannot hold."""
 
 
 def clean(text: str) -> str:
     """``text`` with CR LF and CR as LF, and every character an SVG cannot hold
     replaced by U+FFFD."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if all(_xml_char(c) for c in text):
-        return text
-    return "".join(c if _xml_char(c) else REPLACEMENT for c in text)
+    return _NOT_XML.sub(REPLACEMENT, text)
 
 
 # --- Mermaid -------------------------------------------------------------------------
@@ -91,19 +84,25 @@ def _raw_non_ascii(c: str) -> bool:
     )
 
 
-def _mermaid_char(c: str) -> str:
-    if c in MERMAID_RAW_ASCII or "\x80" <= c <= "\x9f" or _raw_non_ascii(c):
+_MERMAID_SUSPECT = re.compile("[^" + re.escape("".join(sorted(MERMAID_RAW_ASCII))) + " ]")
+"""Characters that may need a code: all but the raw ASCII ones and the space."""
+
+
+def _mermaid_code(match: re.Match[str]) -> str:
+    c = match.group()
+    if "\x80" <= c <= "\x9f" or _raw_non_ascii(c):
         return c
     return f"#{ord(c)};"
 
 
 def _mermaid_line(line: str) -> str:
-    out = [_mermaid_char(c) for c in line]
-    # Interior spaces stay readable; Mermaid trims the ends of a label.
-    for i, c in enumerate(line):
-        if c == " " and 0 < i < len(line) - 1:
-            out[i] = " "
-    return "".join(out)
+    out = _MERMAID_SUSPECT.sub(_mermaid_code, line)
+    # Interior spaces stay readable; Mermaid trims the ends of a label, so code those.
+    if out.startswith(" "):
+        out = "#32;" + out[1:]
+    if out.endswith(" "):
+        out = out[:-1] + "#32;"
+    return out
 
 
 def mermaid_text(text: str, *, breaks: bool = True) -> str:
@@ -128,7 +127,9 @@ DOT_ESCAPES = {
 """Characters a DOT quoted label cannot carry as they are, and what is written instead."""
 
 
+_DOT_TABLE = str.maketrans(DOT_ESCAPES)
+
+
 def dot_string(text: str) -> str:
     """A DOT double-quoted string whose rendered label is exactly ``text``."""
-    body = "".join(DOT_ESCAPES.get(c, c) for c in clean(text))
-    return f'"{body}"'
+    return f'"{clean(text).translate(_DOT_TABLE)}"'
