@@ -162,7 +162,11 @@ class Renderer:
                     "chromium": _file_id(chromium.resolve()),
                 }
             elif what == "convert":
-                ident = {"rsvg": rsvg_version(self.timeout), "png_zoom": PNG_ZOOM}
+                ident = {
+                    "rsvg": rsvg_version(self.timeout),
+                    "png_zoom": PNG_ZOOM,
+                    "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "0"),
+                }
             else:  # "fonts"
                 ident = {"fonts": font_fingerprint()}
             self._ids[what] = ident
