@@ -32,6 +32,8 @@ from pathlib import Path
 
 import yaml
 
+from protodoc.emit import dot, escape
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "specs"
 
@@ -106,6 +108,8 @@ def main() -> int:
 
         def cold() -> None:
             shutil.rmtree(tmp / "cache", ignore_errors=True)
+            for memo in (escape.mermaid_text, escape.dot_string, dot._pairs):
+                memo.cache_clear()  # as in a new process: no label escaped yet
             _, cmp = check(opts)
             assert cmp.clean
 

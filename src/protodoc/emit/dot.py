@@ -28,6 +28,7 @@ Every graph, node and edge uses :data:`FONT` so Chinese renders.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from ..model import (
@@ -62,10 +63,15 @@ FRAME: Attrs = (("style", "dashed"), ("color", "gray40"), ("labeljust", "l"), ("
 
 
 def _attrs(pairs: Attrs, label: str | None = None) -> str:
-    items = [f"{k}={_value(v)}" for k, v in pairs]
+    items = _pairs(pairs)
     if label is not None:
-        items.append(f"label={dot_string(label)}")
+        items = (*items, f"label={dot_string(label)}")
     return f" [{', '.join(items)}]" if items else ""
+
+
+@functools.lru_cache(maxsize=256)  # the attribute sets are the few constants above
+def _pairs(pairs: Attrs) -> tuple[str, ...]:
+    return tuple(f"{k}={_value(v)}" for k, v in pairs)
 
 
 def _value(v: str) -> str:

@@ -36,6 +36,7 @@ Graphviz DOT
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -105,6 +106,7 @@ def _mermaid_line(line: str) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=8192)  # pure; names and states recur in every view
 def mermaid_text(text: str, *, breaks: bool = True) -> str:
     """A label for any Mermaid statement: entity codes, ``<br>`` for line breaks.
 
@@ -130,6 +132,7 @@ DOT_ESCAPES = {
 _DOT_TABLE = str.maketrans(DOT_ESCAPES)
 
 
+@functools.lru_cache(maxsize=8192)  # pure; names and states recur in every view
 def dot_string(text: str) -> str:
     """A DOT double-quoted string whose rendered label is exactly ``text``."""
     return f'"{clean(text).translate(_DOT_TABLE)}"'
