@@ -146,3 +146,16 @@ def test_every_view_as_png_and_pdf(jobs: list[tuple[str, RenderJob]], tmp_path: 
     for job, data in zip(light, results, strict=True):
         assert isinstance(data, bytes), data
         assert data.startswith(b"\x89PNG" if job.fmt == "png" else b"%PDF"), job.origin
+
+
+def test_every_chinese_view_in_the_dark_theme(
+    jobs: list[tuple[str, RenderJob]], rendered: list[bytes]
+) -> None:
+    chosen = [(k, job) for k, (name, job) in enumerate(jobs) if name.endswith("/zh")]
+    dark = [RenderJob(j.source, j.engine, "svg", "dark", j.origin) for _, j in chosen]
+    with Renderer(cache=False) as r:
+        results = r.render_many(dark)
+    for (k, job), svg in zip(chosen, results, strict=True):
+        assert isinstance(svg, bytes), svg
+        assert _svg_text(svg) == _svg_text(rendered[k]), job.origin  # same text drawn
+        assert svg != rendered[k], job.origin

@@ -284,14 +284,17 @@ _local = threading.local()
 
 
 def _acquire_playwright(factory: Any) -> Any:
-    if getattr(_local, "users", 0) == 0:
+    if getattr(_local, "pid", None) != os.getpid():  # a forked child: not our driver
+        _local.pid, _local.users, _local.pw = os.getpid(), 0, None
+    if _local.users == 0:
         _local.pw = factory().start()
-        _local.users = 0
     _local.users += 1
     return _local.pw
 
 
 def _release_playwright() -> None:
+    if getattr(_local, "pid", None) != os.getpid():
+        return
     _local.users -= 1
     if _local.users == 0:
         pw, _local.pw = _local.pw, None
