@@ -418,7 +418,10 @@ class MermaidBrowser:
         """A fresh page for one that drew many diagrams (memory stays bounded)."""
         with contextlib.suppress(Exception):
             slot.page.context.close()
-        fresh = self._new_slot()
+        try:
+            fresh = self._new_slot()
+        except Exception as e:
+            raise self._fatal(e, "opening a page") from e
         self._slots[self._slots.index(slot)] = fresh
         return fresh
 
@@ -606,8 +609,13 @@ class MermaidBrowser:
                         pending.appendleft(j)
                 inflight.clear()
                 if pending:
-                    self.start()
-                    self._add_slots(wanted)
+                    try:
+                        self.start()
+                        self._add_slots(wanted)
+                    except RenderError as again:  # no browser any more: the rest fail
+                        for j in pending:
+                            results[j] = again
+                        break
                     free = list(self._slots)
         return [r if r is not None else RenderError("not rendered") for r in results]
 
