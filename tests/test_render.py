@@ -246,7 +246,24 @@ def test_png_pdf_deterministic(renderer: Renderer, name: str, fmt: str) -> None:
     assert a == b
     assert a.startswith(b"\x89PNG" if fmt == "png" else b"%PDF")
     if fmt == "pdf":
-        assert b"/CreationDate (19700101000000" in a
+        assert b"/CreationDate (D:19700101000000" in a
+        assert len(a) < 200_000  # only the glyphs used of the CJK font
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("name", ["state_zh.mmd", "state_zh.dot", "seq_en.mmd", "state_en.dot"])
+def test_pdf_keeps_the_labels_as_text(renderer: Renderer, name: str, theme: str) -> None:
+    pdf = renderer.render(source(name), engine=engine_of(name), fmt="pdf", theme=theme)
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True, timeout=60
+    ).stdout.decode("utf-8")
+    squashed = "".join(text.split())
+    for label in LABELS[name]:
+        assert "".join(label.split()) in squashed, label
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    assert re.search(r"^Pages:\s+1$", info, re.MULTILINE)
 
 
 # -- themes -------------------------------------------------------------------------

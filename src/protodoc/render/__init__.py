@@ -7,7 +7,8 @@
 
 Graphviz runs the real ``dot``; Mermaid runs the pinned Mermaid JavaScript in one
 headless Chromium per :class:`Renderer`, started on the first Mermaid render that the
-cache cannot answer. PNG and PDF are drawn from the SVG by ``rsvg-convert``. Output is
+cache cannot answer. PNGs are drawn from the SVG by ``rsvg-convert``, PDFs printed from
+it by Chromium (which embeds only the glyphs used of a CJK font). Output is
 deterministic byte for byte. This package knows nothing of protodoc's model: it takes
 text and gives bytes. See ``docs/guide/rendering.md``.
 """
@@ -30,7 +31,7 @@ from .convert import FORMATS, PNG_ZOOM, convert_svg, rsvg_version
 from .fonts import font_fingerprint, has_cjk, require_cjk_font
 from .graphviz import dot_version, render_dot_svg
 from .mermaid import RENDER_REVISION, clean_svg, mermaid_config, svg_id
-from .theme import THEMES, darken_graphviz_svg
+from .theme import THEMES, background, darken_graphviz_svg
 
 __all__ = [
     "ENGINES",
@@ -161,12 +162,14 @@ class Renderer:
                     "bundle": hashlib.sha256(js.read_bytes()).hexdigest()[:16],
                     "chromium": _file_id(chromium.resolve()),
                 }
-            elif what == "convert":
+            elif what == "pdf":
+                chromium = Path(_browser.find_chromium(self._chromium))
                 ident = {
-                    "rsvg": rsvg_version(self.timeout),
-                    "png_zoom": PNG_ZOOM,
-                    "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "0"),
+                    "chromium": _file_id(chromium.resolve()),
+                    "source_date_epoch": _source_date_epoch(),
                 }
+            elif what == "convert":
+                ident = {"rsvg": rsvg_version(self.timeout), "png_zoom": PNG_ZOOM}
             else:  # "fonts"
                 ident = {"fonts": font_fingerprint()}
             self._ids[what] = ident
@@ -185,8 +188,10 @@ class Renderer:
         }
         if job.engine == "mermaid":
             parts["options"] = mermaid_config(job.theme)
-        if job.fmt != "svg":
+        if job.fmt == "png":
             parts["convert"] = self._identity("convert")
+        elif job.fmt == "pdf":
+            parts["convert"] = self._identity("pdf")
         return cache_key(parts)
 
     # -- rendering ----------------------------------------------------------
@@ -203,63 +208,72 @@ class Renderer:
 
     def render_many(self, jobs: Sequence[RenderJob]) -> list[bytes | RenderError]:
         """Render every job; a job that fails gives its :class:`RenderError` in its
-        place and the others are still rendered. Mermaid diagrams go through the one
-        browser in order; Graphviz and conversions run in a few threads meanwhile."""
+        place and the others are still rendered. Identical jobs are rendered once.
+        Mermaid diagrams and PDFs go through the one browser in this thread; Graphviz
+        and PNG conversions run in a few threads meanwhile."""
         checked = [_check(j) for j in jobs]
-        results: dict[int, bytes | RenderError | Future[bytes]] = {}
-        first_of: dict[tuple[str, str, str, str], int] = {}
-        graphviz_jobs: list[tuple[int, str]] = []
-        mermaid_jobs: list[int] = []
-        for i, job in enumerate(checked):
-            ident = (job.source, job.engine, job.fmt, job.theme)
-            if ident in first_of:
+        done: dict[tuple[str, str, str, str], bytes | RenderError] = {}
+        work: list[tuple[tuple[str, str, str, str], RenderJob, str]] = []
+        for job in checked:
+            ident = _ident(job)
+            if ident in done:
                 continue
-            first_of[ident] = i
             try:
                 key = self._key(job)
                 cached = self.cache.get(key, job.fmt) if self.cache else None
             except RenderError as e:
-                results[i] = _located(e, job)
+                done[ident] = _located(e, job)
                 continue
             if cached is not None:
-                results[i] = cached
-            elif job.engine == "graphviz":
-                graphviz_jobs.append((i, key))
+                done[ident] = cached
             else:
-                mermaid_jobs.append(i)
-        # Threads only pay off for more than one image to make.
-        many = len(graphviz_jobs) + len(mermaid_jobs) > 1
-        with ThreadPoolExecutor(max_workers=self._workers) if many else _Inline() as pool:
-            for i, key in graphviz_jobs:
-                results[i] = pool.submit(self._produce_graphviz, checked[i], key)
-            for i, svg_or_error in self._mermaid_svgs([checked[i] for i in mermaid_jobs]):
-                job = checked[mermaid_jobs[i]]
-                if isinstance(svg_or_error, RenderError):
-                    results[mermaid_jobs[i]] = _located(svg_or_error, job)
+                done[ident] = b""  # placeholder, filled below
+                work.append((ident, job, key))
+        if work:
+            # Threads only pay off for more than one image to make.
+            with ThreadPoolExecutor(self._workers) if len(work) > 1 else _Inline() as pool:
+                self._produce(work, done, pool)
+        return [done[_ident(job)] for job in checked]
+
+    def _produce(
+        self,
+        work: list[tuple[tuple[str, str, str, str], RenderJob, str]],
+        done: dict[tuple[str, str, str, str], bytes | RenderError],
+        pool: ThreadPoolExecutor | _Inline,
+    ) -> None:
+        svgs: dict[tuple[str, str, str, str], Future[bytes] | bytes | RenderError] = {}
+        for ident, job, _ in work:
+            if job.engine == "graphviz":
+                svgs[ident] = pool.submit(self._graphviz_svg, job)
+        mermaid = [(ident, job) for ident, job, _ in work if job.engine == "mermaid"]
+        for (ident, _), result in zip(
+            mermaid, self._mermaid_svgs([job for _, job in mermaid]), strict=True
+        ):
+            svgs[ident] = result
+        pngs: dict[tuple[str, str, str, str], tuple[RenderJob, Future[bytes]]] = {}
+        for ident, job, key in work:
+            try:
+                svg = _resolve(svgs[ident])
+                if job.fmt == "svg":
+                    done[ident] = svg
+                elif job.fmt == "png":
+                    pngs[ident] = (job, pool.submit(self._png, job, key, svg))
                 else:
-                    results[mermaid_jobs[i]] = pool.submit(
-                        self._finish, job, self._key(job), svg_or_error
-                    )
-            out: list[bytes | RenderError] = []
-            for job in checked:
-                i = first_of[(job.source, job.engine, job.fmt, job.theme)]
-                r = results[i]
-                if isinstance(r, Future):
-                    try:
-                        r = r.result()
-                    except RenderError as e:
-                        r = _located(e, job)
-                    results[i] = r
-                out.append(r)
-        return out
+                    done[ident] = self._pdf(job, key, svg)
+            except RenderError as e:
+                done[ident] = _located(e, job)
+        for ident, (job, future) in pngs.items():
+            try:
+                done[ident] = _resolve(future)
+            except RenderError as e:
+                done[ident] = _located(e, job)
 
     def _svg_key(self, job: RenderJob) -> str:
         return self._key(RenderJob(job.source, job.engine, "svg", job.theme))
 
-    def _mermaid_svgs(self, jobs: list[RenderJob]) -> list[tuple[int, bytes | RenderError]]:
+    def _mermaid_svgs(self, jobs: list[RenderJob]) -> list[bytes | RenderError]:
         """The SVG of each Mermaid job, from the cache or the browser (calling thread
-        only), as ``(index, svg or error)``. A diagram needed in several formats is
-        drawn once."""
+        only). A diagram needed in several formats is drawn once."""
         out: list[tuple[int, bytes | RenderError]] = []
         todo: dict[str, list[int]] = {}  # svg cache key -> jobs that need it
         for i, job in enumerate(jobs):
@@ -275,7 +289,7 @@ class Renderer:
                 continue
             todo.setdefault(key, []).append(i)
         if not todo:
-            return out
+            return [r for _, r in sorted(out, key=lambda p: p[0])]
         keys = list(todo)
         items = []
         for key in keys:
@@ -296,7 +310,7 @@ class Renderer:
                 if self.cache is not None:
                     self.cache.put(key, "svg", result)
             out.extend((i, result) for i in todo[key])
-        return out
+        return [r for _, r in sorted(out, key=lambda p: p[0])]
 
     def _graphviz_svg(self, job: RenderJob) -> bytes:
         key = self._svg_key(job)
@@ -319,17 +333,40 @@ class Renderer:
             require_cjk_font()
             self._cjk_font_ok = True
 
-    def _produce_graphviz(self, job: RenderJob, key: str) -> bytes:
-        return self._finish(job, key, self._graphviz_svg(job))
-
-    def _finish(self, job: RenderJob, key: str, svg: bytes) -> bytes:
-        """Convert the SVG to the job's format and store the result."""
-        if job.fmt == "svg":
-            return svg
-        data = convert_svg(svg, job.fmt, job.theme, timeout=self.timeout)
+    def _png(self, job: RenderJob, key: str, svg: bytes) -> bytes:
+        data = convert_svg(svg, "png", job.theme, timeout=self.timeout)
         if self.cache is not None:
-            self.cache.put(key, job.fmt, data)
+            self.cache.put(key, "png", data)
         return data
+
+    def _pdf(self, job: RenderJob, key: str, svg: bytes) -> bytes:
+        """Printed by Chromium (calling thread only)."""
+        data = self._browser.svg_to_pdf(
+            svg.decode("utf-8"), background(job.theme), source_date_epoch=_source_date_epoch()
+        )
+        if self.cache is not None:
+            self.cache.put(key, "pdf", data)
+        return data
+
+
+def _ident(job: RenderJob) -> tuple[str, str, str, str]:
+    return (job.source, job.engine, job.fmt, job.theme)
+
+
+def _resolve(value: Future[bytes] | bytes | RenderError) -> bytes:
+    if isinstance(value, RenderError):
+        raise value
+    if isinstance(value, Future):
+        return value.result()
+    return value
+
+
+def _source_date_epoch() -> int:
+    """``$SOURCE_DATE_EPOCH`` (reproducible builds), else 0."""
+    try:
+        return int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    except ValueError:
+        return 0
 
 
 class _Inline:

@@ -34,6 +34,7 @@ import re
 import shutil
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -345,6 +346,7 @@ class MermaidBrowser:
         self._pw: Any = None
         self._browser: Any = None
         self._slots: list[_Slot] = []
+        self._pdf_page: Any = None
         self._pid: int | None = None
         self._killed = False
         self._src: str | None = None
@@ -359,13 +361,24 @@ class MermaidBrowser:
         return self._browser is not None
 
     def start(self) -> None:
-        """Start Chromium and load Mermaid into one page, unless already running."""
+        """Start Chromium (:meth:`launch`) and load Mermaid into one page, unless done."""
+        if self._browser is not None and self._slots:
+            return
+        js = find_mermaid_js(self._mermaid_js_arg)  # before a browser is started
+        if self._src is None:
+            self._src = js.read_text(encoding="utf-8")
+        self.launch()
+        try:
+            self._slots = [self._new_slot()]
+        except Exception as e:
+            self.close()
+            raise RenderError(f"Chromium failed while loading Mermaid: {_first_line(e)}") from e
+
+    def launch(self) -> None:
+        """Start Chromium, without Mermaid (enough to print PDFs), unless running."""
         if self._browser is not None:
             return
         chromium = find_chromium(self._chromium_arg)
-        js = find_mermaid_js(self._mermaid_js_arg)
-        if self._src is None:
-            self._src = js.read_text(encoding="utf-8")
         try:
             from playwright.sync_api import sync_playwright
         except ImportError as e:  # pragma: no cover - depends on the installation
@@ -380,17 +393,21 @@ class MermaidBrowser:
             self._browser = self._pw.chromium.launch(
                 executable_path=chromium,
                 args=[*CHROMIUM_ARGS, marker],
+                env={**os.environ, "TZ": "UTC"},  # PDF dates are written in UTC
                 timeout=START_TIMEOUT * 1000,
             )
             self._pid = _find_process(marker)
             self._killed = False
-            self._slots = [self._new_slot()]
-        except RenderError:
-            self.close()
-            raise
         except Exception as e:
             self.close()
             raise RenderError(f"could not start Chromium ({chromium}): {_first_line(e)}") from e
+
+    def _plain_page(self) -> Any:
+        context = self._browser.new_context(offline=True, device_scale_factor=1)
+        context.route("**/*", lambda route: route.abort())
+        page = context.new_page()
+        page.set_default_timeout(max(self.timeout, 1.0) * 1000)
+        return page
 
     def _new_slot(self) -> _Slot:
         context = self._browser.new_context(
@@ -428,7 +445,7 @@ class MermaidBrowser:
     def close(self) -> None:
         """Stop the browser and Playwright's driver; safe to call twice."""
         browser, pw = self._browser, self._pw
-        self._browser = self._pw = self._pid = None
+        self._browser = self._pw = self._pid = self._pdf_page = None
         self._slots = []
         if browser is not None:
             with contextlib.suppress(Exception):
@@ -619,9 +636,65 @@ class MermaidBrowser:
                     free = list(self._slots)
         return [r if r is not None else RenderError("not rendered") for r in results]
 
+    def svg_to_pdf(self, svg: str, background: str, *, source_date_epoch: int = 0) -> bytes:
+        """``svg`` printed to a one-page PDF of its own size on ``background``, by
+        Chromium (Skia keeps text as text and embeds only the glyphs used, where cairo
+        embeds most of a CJK font). Creation and modification dates are set to
+        ``source_date_epoch``, so the bytes are the same on every run."""
+        self.launch()
+        start = svg.find("<svg")
+        body = svg[start:] if start >= 0 else svg
+        html = (
+            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>diagram</title>"
+            "<style>@page { margin: 0 } html, body { margin: 0; padding: 0; background: "
+            f"{background} }} svg {{ display: block }}</style></head><body>{body}</body></html>"
+        )
+        try:
+            with self._watchdog():
+                if self._pdf_page is None:
+                    self._pdf_page = self._plain_page()
+                page = self._pdf_page
+                page.set_content(html)
+                width, height = page.evaluate(_SVG_SIZE_JS)
+                pdf = page.pdf(
+                    width=f"{width}px",
+                    height=f"{height}px",
+                    print_background=True,
+                    page_ranges="1",
+                    margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+                )
+        except Exception as e:
+            raise self._fatal(e, "printing a PDF") from e
+        return fix_pdf_dates(pdf, source_date_epoch)
+
     def _render_args(self, item: tuple[str, dict[str, Any], str]) -> list[Any]:
         text, config, svg_id = item
         return [svg_id, text, {**_BASE_CONFIG, **config}, self.fresh]
+
+
+# Mermaid's SVG says width="100%" (it scales to its container): give it its own size.
+_SVG_SIZE_JS = """
+() => {
+  const s = document.querySelector('svg');
+  const vb = s.viewBox && s.viewBox.baseVal;
+  if (s.getAttribute('width') === '100%' && vb && vb.width) {
+    s.setAttribute('width', String(vb.width));
+    s.setAttribute('height', String(vb.height));
+    s.style.maxWidth = 'none';
+  }
+  const r = s.getBoundingClientRect();
+  return [Math.max(1, Math.ceil(r.width)), Math.max(1, Math.ceil(r.height))];
+}
+"""
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})")
+
+
+def fix_pdf_dates(pdf: bytes, epoch: int = 0) -> bytes:
+    """``pdf`` with its creation and modification dates set to ``epoch`` (same length,
+    so the cross-reference offsets stay right)."""
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)).encode()
+    return _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:" + stamp, pdf)
 
 
 def _find_process(marker: str) -> int | None:

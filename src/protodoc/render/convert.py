@@ -1,11 +1,15 @@
-"""SVG -> PNG and PDF through ``rsvg-convert`` (librsvg), for both engines.
+"""SVG -> PNG through ``rsvg-convert`` (librsvg), for both engines.
 
 One converter for both engines keeps the images alike, works from a cached SVG without
 a browser, and proves on every render that the SVG draws outside a browser. PNGs are
-drawn at :data:`PNG_ZOOM` times the SVG's size on the theme's background; PDFs keep
-text and vector shapes. cairo writes the PDF's creation date from
-``SOURCE_DATE_EPOCH``, which is set (to the caller's value, else 0) so that the bytes
-are the same on every run.
+drawn at :data:`PNG_ZOOM` times the SVG's size on the theme's background.
+
+PDFs are printed by Chromium instead
+(:meth:`protodoc.render.browser.MermaidBrowser.svg_to_pdf`): cairo, under
+``rsvg-convert -f pdf``, embeds most of a CJK font in every PDF (about 850 KB for a
+diagram with a few Chinese words, against 35 KB from Chromium). :func:`convert_svg`
+still writes PDFs, with the creation date taken from ``SOURCE_DATE_EPOCH`` (0 when
+unset), for callers that want no browser.
 """
 
 from __future__ import annotations
