@@ -14,7 +14,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"
 
 @pytest.fixture
 def tutorial(tmp_path, monkeypatch):
-    spec = re.search(r"Write `specs/ping.yaml`:\n\n```yaml\n(.*?)```", README, re.S).group(1)
+    spec = re.search(r"Write `specs/ping.yaml`:\n\n```yaml\n(.*?)```", README, re.DOTALL).group(1)
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "ping.yaml").write_text(spec, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -43,7 +43,7 @@ def test_tutorial_error_example_is_what_protodoc_says(tutorial, capsys):
 def test_spec_language_guide_example_is_valid(tmp_path, monkeypatch):
     root = Path(__file__).parent.parent
     guide = (root / "docs/guide/spec-language.md").read_text(encoding="utf-8")
-    example = re.search(r"```yaml\n(protodoc: 1.*?)```", guide, re.S).group(1)
+    example = re.search(r"```yaml\n(protodoc: 1.*?)```", guide, re.DOTALL).group(1)
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
     machine = (root / "specs/tcp-state-machine.yaml").read_text(encoding="utf-8")
     (tmp_path / "tcp-state-machine.yaml").write_text(machine, encoding="utf-8")
