@@ -554,3 +554,16 @@ def test_render_knows_nothing_of_the_model() -> None:
                 ):
                     bad.append(f"{path.name}: {name}")
     assert bad == []
+
+
+def test_accessible_title_keeps_entity_looking_text(renderer: Renderer) -> None:
+    """Mermaid escapes a state label's code twice (repaired), an accTitle once: a title
+    that reads ``&#9;`` must stay ``&#9;``, not become a tab."""
+    text = "stateDiagram-v2\n    accTitle: a #38;#35;9#59; b\n    s0 : x#38;#35;59#59;y\n"
+    svg = renderer.render(text, engine="mermaid", fmt="svg").decode()
+    root = ET.fromstring(svg)
+    titles = [e.text for e in root.iter() if e.tag.endswith("}title")]
+    assert titles == ["a &#9; b"]
+    assert (
+        clean_svg("<svg><title>&amp;#9;</title><text>&amp;#59;</text></svg>").count("&amp;#9;") == 1
+    )

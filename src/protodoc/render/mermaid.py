@@ -70,6 +70,7 @@ def svg_id(text: str, config: dict[str, Any]) -> str:
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _NAMED_REF = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _DOUBLE_ESCAPED = re.compile(r"&amp;#(?:([0-9]{1,7})|[xX]([0-9A-Fa-f]{1,6}));")
+_ACCESSIBLE = re.compile(r"<(title|desc)\b[^>]*>.*?</\1>", re.DOTALL)
 _OPEN_TEXT = re.compile(r"<text(?=[\s>])")
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 
@@ -104,7 +105,13 @@ def clean_svg(svg: str, theme: str = "light") -> str:
     * the root gets the theme's background colour.
     """
     svg = _NAMED_REF.sub(_named_to_numeric, svg)
-    svg = _DOUBLE_ESCAPED.sub(_undo_double_escape, svg)
+    # Not in <title>/<desc>: those come from accTitle/accDescr, which Mermaid escapes
+    # once only, so an ``&amp;#9;`` there is text the writer wrote.
+    parts, end = [], 0
+    for m in _ACCESSIBLE.finditer(svg):
+        parts += [_DOUBLE_ESCAPED.sub(_undo_double_escape, svg[end : m.start()]), m.group()]
+        end = m.end()
+    svg = "".join(parts) + _DOUBLE_ESCAPED.sub(_undo_double_escape, svg[end:])
     svg = _OPEN_TEXT.sub('<text xml:space="preserve"', svg)
     bg = background(theme)
 
