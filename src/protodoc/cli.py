@@ -18,7 +18,6 @@ from .export import to_json
 from .spec.schema import json_schema
 from .writer import write_atomic
 
-SPEC_SUFFIXES = (".yaml", ".yml")
 TEXT_FORMATS = {"mermaid": "mermaid", "dot": "dot"}
 IMAGE_FORMATS = ("svg", "png", "pdf")
 
@@ -29,34 +28,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def find_specs(paths: Iterable[str | Path]) -> list[Path]:
-    """Spec files named or found (recursively, sorted) in the given directories.
-
-    Raises FileNotFoundError naming a path that does not exist.
-    """
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.suffix in SPEC_SUFFIXES and f.is_file()))
-        elif p.is_file():
-            out.append(p)
-        else:
-            raise FileNotFoundError(str(p))
-    return list(dict.fromkeys(out))
-
-
 def _print_diags(diags: Iterable[Diagnostic]) -> None:
     for d in diags:
         print(d, file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    try:
-        files = find_specs(args.paths)
-    except FileNotFoundError as e:
-        print(f"protodoc: no such file or directory: {e}", file=sys.stderr)
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        print(f"protodoc: no such file or directory: {missing[0]}", file=sys.stderr)
         return 2
+    files = pipeline.find_specs(args.paths)
     bad = warnings = 0
     for f in files:
         try:
@@ -97,14 +79,10 @@ def cmd_render(args: argparse.Namespace) -> int:
             with Renderer() as r:
                 data = r.render(text, engine=engine, fmt=args.format, theme=args.theme)
         except ProtodocError as e:
-            print(f"{protocol.path}: {view.key}: {e}", file=sys.stderr)
+            where = protocol.pos.file if protocol.pos else protocol.path
+            print(f"{where}: {view.key}: {e}", file=sys.stderr)
             return 1
-    if args.output in (None, "-"):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        write_atomic(Path(args.output), data)
-    return 0
+    return _output(args, data)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -114,20 +92,24 @@ def cmd_export(args: argparse.Namespace) -> int:
         _print_diags(e.diagnostics)
         return 1
     _print_diags(loaded.warnings)
-    text = json.dumps(to_json(loaded.protocol), ensure_ascii=False, indent=2) + "\n"
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        write_atomic(Path(args.output), text.encode())
-    return 0
+    return _output(args, _json(to_json(loaded.protocol)))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    return _output(args, _json(json_schema()))
+
+
+def _json(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _output(args: argparse.Namespace, data: bytes) -> int:
+    """Write a command's result to ``-o FILE`` (atomically) or to stdout."""
     if args.output in (None, "-"):
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
-        write_atomic(Path(args.output), text.encode())
+        write_atomic(Path(args.output), data)
     return 0
 
 

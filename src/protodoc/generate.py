@@ -72,7 +72,6 @@ IMAGE_ENGINES = ("auto", "mermaid", "graphviz")
 
 MANIFEST = ".protodoc-manifest.json"
 MANIFEST_VERSION = 1
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 123, 130
 
@@ -216,29 +215,6 @@ def fix_command(args: argparse.Namespace) -> str:
 # -- discovery -------------------------------------------------------------------
 
 
-def find_specs(paths: Iterable[Path]) -> list[Path]:
-    """Spec files named, or found below the named directories (``*.yaml``, ``*.yml``;
-    hidden directories skipped), each once, sorted within each directory."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            inner = []
-            for root, dirs, files in os.walk(p):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                inner += [
-                    Path(root, f)
-                    for f in files
-                    if f.endswith(SPEC_SUFFIXES) and not f.startswith(".")
-                ]
-            found += sorted(inner)
-        else:
-            found.append(p)
-    seen: dict[str, Path] = {}
-    for f in found:
-        seen.setdefault(os.path.abspath(f), f)
-    return list(seen.values())
-
-
 # -- the plan: every file a run produces ----------------------------------------
 
 
@@ -358,7 +334,7 @@ def _fewer_collections(threshold: int = 100_000) -> Iterator[None]:
 def build_plan(options: Options, *, progress: Progress | None = None) -> Plan:
     """Load every spec and compute every output file, in memory. Never writes."""
     out = options.out
-    files = find_specs(options.paths)
+    files = pipeline.find_specs(options.paths)
     old_bytes, old = _read_manifest(out)
     cache = _Cache(options) if options.cache and _cacheable(options) else None
     shas: dict[str, str] = {}

@@ -9,6 +9,8 @@ Nothing here does rendering; see :mod:`protodoc.render` for text -> SVG/PNG/PDF.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,9 @@ from . import analysis
 from .errors import Diagnostic, SpecError
 from .model import Machine, Protocol, Text, norm_lang
 from .spec import ImportCache, load_spec
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+"""What a spec file's name ends with."""
 
 ENGINES = ("mermaid", "dot")
 """Text formats: Mermaid (``.mmd``) and Graphviz DOT (``.dot``)."""
@@ -128,3 +133,26 @@ def source(protocol: Protocol, view: View, engine: str, lang: str) -> str:
         return emitter.sequence(protocol, lang)
     assert view.machine is not None
     return emitter.state(view.machine, lang, title=view.title)
+
+
+def find_specs(paths: Iterable[str | Path]) -> list[Path]:
+    """Spec files named, or found below the named directories (``*.yaml``, ``*.yml``;
+    hidden directories skipped), each once, sorted within each directory."""
+    found: list[Path] = []
+    for p in paths:
+        if Path(p).is_dir():
+            inner = []
+            for root, dirs, files in os.walk(p):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                inner += [
+                    Path(root, f)
+                    for f in files
+                    if f.endswith(SPEC_SUFFIXES) and not f.startswith(".")
+                ]
+            found += sorted(inner)
+        else:
+            found.append(Path(p))
+    seen: dict[str, Path] = {}
+    for f in found:
+        seen.setdefault(os.path.abspath(f), f)
+    return list(seen.values())
