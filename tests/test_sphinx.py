@@ -202,7 +202,7 @@ def test_broken_spec_warns_and_build_goes_on(build) -> None:
     assert f"{spec}:9:9: WARNING: to: unknown participant 'nobody'" in out
     assert f"protodoc-diagram at {Path(app.srcdir, 'index.rst')}:" in out
     assert "Traceback" not in out
-    assert "spec 'hello' has no view 'state'; its views: sequence" in out
+    assert "spec 'hello' has no state machine; its views: sequence" in out
     assert f"{Path(app.srcdir, 'index.rst')}:11: WARNING" in out  # at the directive
     assert "<svg" in html(app, "good.html")
 

@@ -95,32 +95,23 @@ def find_view(protocol: Protocol, view: str, participant: str | None = None) -> 
     from .errors import did_you_mean
 
     all_views = views(protocol)
-    if view == "state" and participant:
-        key = f"state-{participant}"
-        if not any(v.key == key for v in all_views):
-            key = f"machine-{participant}"
-    elif view == "state":
-        states = [v for v in all_views if v.kind == "state"]
-        if states:
-            return states[0]
-        key = "state"
-    else:
-        key = view
-    for v in all_views:
-        if v.key == key:
-            return v
     keys = [v.key for v in all_views]
-    wanted = participant or view
-    names = [k.split("-", 1)[-1] for k in keys] + keys
-    raise SpecError(
-        [
-            Diagnostic(
-                protocol.pos,
-                f"spec '{protocol.id}' has no view '{key}'{did_you_mean(wanted, names)};"
-                f" its views: {', '.join(keys) or 'none'}",
-            )
-        ]
-    )
+    if view == "state" and participant:
+        wanted = [f"state-{participant}", f"machine-{participant}"]
+        what = f"participant or machine '{participant}' with states"
+        names = [k.split("-", 1)[1] for k in keys if k != "sequence"]
+        hint = did_you_mean(participant, names)
+    elif view == "state":
+        wanted = [k for k in keys if k != "sequence"][:1]
+        what, hint = "state machine", ""
+    else:
+        wanted = [view]
+        what, hint = f"view '{view}'", did_you_mean(view, keys)
+    for v in all_views:
+        if v.key in wanted:
+            return v
+    message = f"spec '{protocol.id}' has no {what}{hint}; its views: {', '.join(keys) or 'none'}"
+    raise SpecError([Diagnostic(protocol.pos, message)])
 
 
 def source(protocol: Protocol, view: View, engine: str, lang: str) -> str:
