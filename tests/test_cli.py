@@ -46,3 +46,13 @@ def test_version_and_usage(capsys):
     with pytest.raises(SystemExit) as info:
         main(["render"])
     assert info.value.code == 2
+
+
+def test_text_output_to_a_text_only_stdout(monkeypatch):
+    """Sphinx extensions and notebooks capture stdout with a StringIO (no .buffer)."""
+    import io
+
+    fake = io.StringIO()
+    monkeypatch.setattr("sys.stdout", fake)
+    assert main(["schema"]) == 0
+    assert '"title": "protodoc spec"' in fake.getvalue()

@@ -106,7 +106,12 @@ def _json(data: object) -> bytes:
 def _output(args: argparse.Namespace, data: bytes) -> int:
     """Write a command's result to ``-o FILE`` (atomically) or to stdout."""
     if args.output in (None, "-"):
-        sys.stdout.buffer.write(data)
+        binary = getattr(sys.stdout, "buffer", None)  # absent when stdout is a StringIO
+        if binary is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            binary.write(data)
         sys.stdout.flush()
     else:
         write_atomic(Path(args.output), data)
