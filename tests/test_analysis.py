@@ -312,3 +312,34 @@ def test_an_import_error_is_reported_for_every_importer_sharing_a_cache(tmp_path
     for name in ("one.yaml", "two.yaml"):
         with pytest.raises(SpecError, match=r"inner.yaml:4:\d+: participant: unknown key 'nmae'"):
             pipeline.load(spec(tmp_path, body, name), cache=cache)
+
+
+def test_transition_description_is_kept_and_exported(tmp_path, capsys, monkeypatch):
+    p = spec(
+        tmp_path,
+        """
+        machines:
+          m:
+            initial: A
+            states: {A: , B: }
+            transitions:
+              - from: A
+                to: B
+                event: go
+                description: {en: only on Mondays, zh: 仅在周一}
+        participants:
+          - {id: a, name: {en: A, zh: 甲}, machine: m}
+        sequence:
+          - {event: go, at: a, then: {a: B}}
+        """,
+    )
+    proto = pipeline.load(p).protocol
+    assert proto.machines[0].transitions[0].description.zh == "仅在周一"
+    assert project(proto)["a"].transitions[0].description.en == "only on Mondays"
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "s.yaml"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["machines"][0]["transitions"][0]["description"] == {
+        "en": "only on Mondays",
+        "zh": "仅在周一",
+    }

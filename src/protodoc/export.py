@@ -26,7 +26,13 @@ def _machine(m: Machine) -> dict[str, Any]:
         "final": list(m.final),
         "states": [{"name": s.name, "description": _text(s.description)} for s in m.states],
         "transitions": [
-            {"from": t.source, "to": t.target, "event": _text(t.event), "action": _text(t.action)}
+            {
+                "from": t.source,
+                "to": t.target,
+                "event": _text(t.event),
+                "action": _text(t.action),
+                "description": _text(t.description),
+            }
             for t in m.transitions
         ],
     }

@@ -90,6 +90,7 @@ class Transition:
     target: str
     event: Text | None = None  # declared: a token such as "rcv SYN"; projected: "snd <label>"
     action: Text | None = None
+    description: Text | None = None  # a condition or remark ("only after a passive OPEN")
     pos: Pos | None = field(default=None, compare=False)
 
 

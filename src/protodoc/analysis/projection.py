@@ -19,6 +19,7 @@ projected diagram and the declared one agree.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from ..errors import Pos
@@ -154,9 +155,7 @@ def _declared_labels(machine: Machine | None, t: Transition) -> Transition:
         return t
     for d in machine.transitions:
         if (d.source, d.target) == (t.source, t.target):
-            return Transition(
-                source=t.source, target=t.target, event=d.event, action=d.action, pos=t.pos
-            )
+            return dataclasses.replace(d, pos=t.pos)
     return t
 
 

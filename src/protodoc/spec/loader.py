@@ -382,9 +382,15 @@ class _Loader:
                 dst = known(t["to"][1], "to")
                 event = self.opt(t, "event", self.token_text, "event")
                 action = self.opt(t, "action", self.token_text, "action")
+                description = self.opt(t, "description", self.text, "description")
                 transitions.append(
                     Transition(
-                        source=src, target=dst, event=event, action=action, pos=self.pos(tnode)
+                        source=src,
+                        target=dst,
+                        event=event,
+                        action=action,
+                        description=description,
+                        pos=self.pos(tnode),
                     )
                 )
             except _Abort:

@@ -102,6 +102,7 @@ OBJECTS: dict[str, dict[str, F]] = {
         "to": F("str", True, "Target state."),
         "event": F("str", False, "What causes it, e.g. 'rcv SYN'."),
         "action": F("str", False, "What is done, e.g. 'snd SYN,ACK'."),
+        "description": F("text", False, "A condition or remark on the transition."),
     },
 }
 

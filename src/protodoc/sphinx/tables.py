@@ -127,12 +127,18 @@ def state_table(machine: Machine, lang: str) -> nodes.table:
 
 
 def transition_table(machine: Machine, lang: str) -> nodes.table:
-    headers = [label(k, lang) for k in ("source_state", "target_state", "event", "action")]
+    keys = ["source_state", "target_state", "event", "action"]
     rows = [
         [_token(t.source), _token(t.target), _text(t.event, lang), _text(t.action, lang)]
         for t in machine.transitions
     ]
-    return table(headers, rows, [20, 20, 30, 30], ["protodoc-transitions"])
+    widths = [20, 20, 30, 30]
+    if any(t.description for t in machine.transitions):  # a column only when there is one
+        keys.append("description")
+        for row, t in zip(rows, machine.transitions, strict=True):
+            row.append(_text(t.description, lang))
+        widths = [16, 16, 22, 20, 26]
+    return table([label(k, lang) for k in keys], rows, widths, ["protodoc-transitions"])
 
 
 def untranslatable(node: nodes.Node) -> nodes.Node:
