@@ -343,3 +343,20 @@ def test_transition_description_is_kept_and_exported(tmp_path, capsys, monkeypat
         "en": "only on Mondays",
         "zh": "仅在周一",
     }
+
+
+def test_event_fields_like_message_fields(tmp_path):
+    from protodoc.emit import dot, mermaid
+
+    p = spec(
+        tmp_path,
+        PEERS
+        + textwrap.dedent("""
+        sequence:
+          - {event: connect(), at: a, fields: {addr: 192.0.2.10, port: 80}}
+        """),
+    )
+    proto = pipeline.load(p).protocol
+    assert proto.steps[0].fields == ("addr=192.0.2.10", "port=80")
+    assert "p0->>p0: connect() addr=192.0.2.10, port=80" in mermaid.sequence(proto, "en")
+    assert 'label="connect() addr=192.0.2.10, port=80"' in dot.sequence(proto, "en")

@@ -429,14 +429,14 @@ def test_heartbeat_loop_and_both_failure_views():
 def test_socket_setup_hands_the_connection_to_a_new_socket():
     proto = load("socket-setup.yaml")
     assert [p.id for p in proto.participants] == ["client", "listener", "conn"]
-    calls = [(e.at, e.label.en) for e in walk(proto.steps) if isinstance(e, Event)]
+    calls = [(e.at, e.label.en, e.fields) for e in walk(proto.steps) if isinstance(e, Event)]
     assert calls[:4] == [
-        ("listener", "socket()"),
-        ("listener", "bind(addr=0.0.0.0, port=8080)"),
-        ("listener", "listen(backlog=128)"),
-        ("listener", "accept()"),
+        ("listener", "socket()", ()),
+        ("listener", "bind()", ("addr=0.0.0.0", "port=8080")),
+        ("listener", "listen(backlog=128)", ()),
+        ("listener", "accept()", ()),
     ]
-    assert ("client", "connect(addr=192.0.2.10, port=8080)") in calls
+    assert ("client", "connect()", ("addr=192.0.2.10", "port=8080")) in calls
     syn = next(m for m in messages(proto) if m.label.en == "SYN")
     assert ("addr=192.0.2.10", "port=8080") == syn.fields[:2]
     assert (syn.sender, syn.receiver) == ("client", "listener")

@@ -64,6 +64,7 @@ def _step(s: Step) -> dict[str, Any]:
             "label": _text(s.label),
             "at": s.at,
             "timer": s.timer,
+            "fields": list(s.fields),
             "then": {s.at: s.state} if s.state is not None else {},
             "description": _text(s.description),
             "pos": pos,

@@ -153,6 +153,7 @@ class Event:
     label: Text
     at: str
     timer: bool = False
+    fields: tuple[str, ...] = ()  # "addr=192.0.2.10", "port=80", in written order
     state: str | None = None  # state entered
     description: Text | None = None
     pos: Pos | None = field(default=None, compare=False)

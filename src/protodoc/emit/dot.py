@@ -158,7 +158,7 @@ class _Sequence:
                 r = self.row(out)
                 a = self.col[step.at]
                 attrs = (style.TIMER_STYLE if step.timer else style.EVENT_STYLE).dot
-                label = style.event_text(step.label, step.timer, lang)
+                label = style.event_text(step, lang)
                 self.edge(f"r{r.k}p{a}", f"r{r.k}p{a}", attrs, label)
                 if step.state is not None:
                     self.states([(step.at, step.state)], out)

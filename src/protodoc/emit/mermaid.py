@@ -86,7 +86,7 @@ def sequence(protocol: Protocol, lang: str) -> str:
             elif isinstance(step, Event):
                 arrow = (style.TIMER_STYLE if step.timer else style.EVENT_STYLE).mermaid
                 a = col[step.at]
-                label = mermaid_text(style.event_text(step.label, step.timer, lang))
+                label = mermaid_text(style.event_text(step, lang))
                 lines.append(f"{pad}p{a}{arrow}p{a}: {label}".rstrip(" "))
                 if step.state is not None:
                     lines.append(state_note(step.at, step.state, depth))

@@ -87,8 +87,10 @@ def message_text(message: Message, lang: str) -> str:
     return f"{label} {fields}" if label else fields
 
 
-def event_text(label: Text, timer: bool, lang: str) -> str:
-    return (TIMER_MARK if timer else "") + label.get(lang)
+def event_text(event: Event, lang: str) -> str:
+    """``listen()``, ``connect() addr=192.0.2.10, port=80``, ``◷ 2MSL``."""
+    text = (TIMER_MARK if event.timer else "") + event.label.get(lang)
+    return f"{text} {', '.join(event.fields)}" if event.fields else text
 
 
 def phase_text(label: Text, lang: str) -> str:

@@ -487,6 +487,7 @@ class _Loader:
                 label=self.token_text(value, "event"),
                 at=at,
                 timer=self.opt(m, "timer", self.boolean, "timer") or False,
+                fields=self.opt(m, "fields", self.fields, "fields") or (),
                 state=then.get(at),
                 description=self.opt(m, "description", self.text, "description"),
                 pos=pos,

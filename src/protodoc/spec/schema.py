@@ -62,6 +62,7 @@ OBJECTS: dict[str, dict[str, F]] = {
         "event": F("token_text", True, "What happens, e.g. listen() or 2MSL."),
         "at": F("id", True, "Where it happens."),
         "timer": F("bool", False, "True when a timer expires."),
+        "fields": F("fields", False, "Arguments: a list ['port=80'] or a mapping {port: 80}."),
         "description": F("text", False, "What it means."),
         "then": F("then", False, "State entered: {participant: STATE}."),
     },
