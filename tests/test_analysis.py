@@ -282,6 +282,7 @@ def test_export_json_shape(tmp_path, capsys, monkeypatch):
         "flags": [],
         "description": None,
         "then": {"a": "S1", "b": "S2"},
+        "create": False,
         "pos": "s.yaml:9:5",
     }
     a = data["participants"][0]
@@ -360,3 +361,24 @@ def test_event_fields_like_message_fields(tmp_path):
     assert proto.steps[0].fields == ("addr=192.0.2.10", "port=80")
     assert "p0->>p0: connect() addr=192.0.2.10, port=80" in mermaid.sequence(proto, "en")
     assert 'label="connect() addr=192.0.2.10, port=80"' in dot.sequence(proto, "en")
+
+
+def test_created_participant_is_exported_and_checked(tmp_path, capsys, monkeypatch):
+    body = PEERS + textwrap.dedent("""
+        sequence:
+          - {message: SPAWN, from: a, to: b, create: true}
+          - {message: SPAWN, from: a, to: b, create: true}
+        """)
+    with pytest.raises(SpecError, match="create: 'b' is already created earlier"):
+        pipeline.load(spec(tmp_path, body))
+    spec(tmp_path, PEERS + "sequence:\n  - {message: S, from: a, to: b, create: true}\n", "ok.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "ok.yaml"]) == 0
+    assert json.loads(capsys.readouterr().out)["steps"][0]["create"] is True
+    self_made = spec(
+        tmp_path, PEERS + "sequence:\n  - {message: S, from: a, to: a, create: true}\n", "self.yaml"
+    )
+    with pytest.raises(
+        SpecError, match="only a message that reaches another participant creates it"
+    ):
+        pipeline.load(self_made)

@@ -177,3 +177,28 @@ def test_par_draws_receipts_after_every_send() -> None:
     messages = rows(r'r(\d+)p\d+ -> r\d+p\d+ \[[^]]*label="SYN"')
     assert len(messages) == 2 and sent and arrived
     assert max(sent | messages) < min(arrived)
+
+
+def test_a_created_participant_starts_at_its_creating_message(mermaid_browser) -> None:
+    spawn = Message(
+        label=Text.token("accept()"), sender="a", receiver="b", creates=True, receiver_state="UP"
+    )
+    p = proto(
+        Phase(label=Text.token("before")),
+        Message(label=Text.token("x"), sender="a", receiver="a"),
+        spawn,
+        Message(label=Text.token("y"), sender="b", receiver="a"),
+    )
+    text = mermaid.sequence(p, "en")
+    lines = [line.strip() for line in text.splitlines()]
+    assert "participant p1 as B" not in lines  # not declared at the top
+    assert "Note over p0: == before ==" in lines  # spans only who exists then
+    i = lines.index("create participant p1 as B")
+    assert lines[i + 1 : i + 3] == ["p0-)p1: accept()", "Note right of p1: UP"]
+    parsed = mermaid_browser.parse(text)
+    assert [a["description"] for a in parsed["actors"]] == ["A", "B"]
+    graph = dot.sequence(p, "en")
+    k = re.search(r'r(\d+)p0 -> r\d+p1 \[[^]]*label="accept\(\)"', graph).group(1)
+    assert f'r{k}p1 [shape=box, style=filled, fillcolor="#eaeaf5", label="B"];' in graph
+    assert "    p1 [" not in graph  # no head box at the top
+    assert f"r{k}p1 -> " in graph and "p1 -> r0p1" not in graph

@@ -56,6 +56,7 @@ def _step(s: Step) -> dict[str, Any]:
             "flags": list(s.flags),
             "description": _text(s.description),
             "then": then,
+            "create": s.creates,
             "pos": pos,
         }
     if isinstance(s, Event):

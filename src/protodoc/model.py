@@ -142,6 +142,7 @@ class Message:
     description: Text | None = None
     sender_state: str | None = None
     receiver_state: str | None = None
+    creates: bool = False  # the receiver comes into being with this message
     pos: Pos | None = field(default=None, compare=False)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import Diagnostic, did_you_mean
-from ..model import Machine, Protocol
+from ..model import Event, Machine, Message, Note, Protocol, Step, walk
 from .projection import interpret
 
 
@@ -36,11 +36,42 @@ def check_machine(machine: Machine) -> list[Diagnostic]:
     ]
 
 
-def check(protocol: Protocol) -> list[Diagnostic]:
-    """Every problem that needs the whole model: for each participant that follows
-    a declared machine, the first state or state change the machine does not
-    allow; unreachable declared states (warnings)."""
+def _mentions(step: Step) -> tuple[str, ...]:
+    if isinstance(step, Message):
+        return (step.sender, step.receiver)
+    if isinstance(step, Event):
+        return (step.at,)
+    if isinstance(step, Note):
+        return step.over
+    return ()
+
+
+def check_creations(protocol: Protocol) -> list[Diagnostic]:
+    """A participant created by a message (``create: true``) appears in no step
+    before that message, and is created once."""
     out: list[Diagnostic] = []
+    seen: set[str] = set()
+    created: set[str] = set()
+    for step in walk(protocol.steps):
+        if isinstance(step, Message) and step.creates:
+            who = step.receiver
+            if who in created:
+                out.append(Diagnostic(step.pos, f"create: '{who}' is already created earlier"))
+            elif who in seen:
+                out.append(
+                    Diagnostic(step.pos, f"create: '{who}' already takes part in an earlier step")
+                )
+            created.add(who)
+        seen.update(_mentions(step))
+    return out
+
+
+def check(protocol: Protocol) -> list[Diagnostic]:
+    """Every problem that needs the whole model: participants created after they
+    took part; for each participant that follows a declared machine, the first
+    state or state change the machine does not allow; unreachable declared
+    states (warnings)."""
+    out: list[Diagnostic] = check_creations(protocol)
     for m in protocol.machines:
         out.extend(check_machine(m))
     trace = interpret(protocol)

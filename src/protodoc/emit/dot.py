@@ -118,6 +118,8 @@ class _Sequence:
         self.rows: list[_Row] = []
         self.edges: list[str] = []
         self.frames = 0
+        self.created = style.created_participants(protocol)
+        self.born: dict[int, int] = {}  # column -> row whose box starts its lifeline
 
     def row(self, out: list[_Row | _Frame]) -> _Row:
         r = _Row(len(self.rows))
@@ -151,6 +153,12 @@ class _Sequence:
                 if a != b:
                     attrs = attrs + (("constraint", "false"),)
                 self.edge(f"r{r.k}p{a}", f"r{r.k}p{b}", attrs, style.message_text(step, lang))
+                initial = self.protocol.participants[b].initial if step.creates else None
+                if step.creates:  # the lifeline starts with a box at this message
+                    r.cells[b] = (PARTICIPANT, self.protocol.participants[b].name.get(lang))
+                    self.born[b] = r.k
+                if initial is not None and step.receiver_state is None:
+                    self.states([(step.receiver, initial)], out)
                 self.states(style.state_changes(step, received=receipts is None), out)
                 if receipts is not None:
                     receipts.append(step)
@@ -252,15 +260,21 @@ class _Sequence:
         )
         lines.append(f"{INDENT}node [shape=point, width=0.01, height=0.01, style=invis];")
         top: list[_Row | _Frame] = []
-        initial = [(q.id, q.initial) for q in p.participants if q.initial is not None]
+        initial = [
+            (q.id, q.initial)
+            for q in p.participants
+            if q.initial is not None and q.id not in self.created
+        ]
         self.states(initial, top)
         self.steps(p.steps, top)
         for i, q in enumerate(p.participants):
-            lines.append(f"{INDENT}p{i}{_attrs(PARTICIPANT, q.name.get(self.lang))};")
+            if i not in self.born:
+                lines.append(f"{INDENT}p{i}{_attrs(PARTICIPANT, q.name.get(self.lang))};")
+        heads = [f"p{i}" for i in range(self.n)]  # a created one's stays an invisible point
         if self.n:
-            lines.append(f"{INDENT}{{rank=same; {'; '.join(f'p{i}' for i in range(self.n))};}}")
+            lines.append(f"{INDENT}{{rank=same; {'; '.join(heads)};}}")
         if self.n > 1:
-            lines.append(f"{INDENT}{' -> '.join(f'p{i}' for i in range(self.n))} [style=invis];")
+            lines.append(f"{INDENT}{' -> '.join(heads)} [style=invis];")
         self.emit(top, 1, lines)
         for i, q in enumerate(p.participants):
             lines.append(f"{INDENT}z{i}{_attrs(PARTICIPANT, q.name.get(self.lang))};")
@@ -269,8 +283,10 @@ class _Sequence:
         if self.n > 1:
             lines.append(f"{INDENT}{' -> '.join(f'z{i}' for i in range(self.n))} [style=invis];")
         for i in range(self.n):
-            chain = [f"p{i}"] + [f"r{r.k}p{i}" for r in self.rows] + [f"z{i}"]
-            dotted = [False] + [r.dotted for r in self.rows] + [False]
+            first = self.born.get(i)
+            rows = self.rows if first is None else self.rows[first:]
+            chain = ([f"p{i}"] if first is None else []) + [f"r{r.k}p{i}" for r in rows] + [f"z{i}"]
+            dotted = ([False] if first is None else []) + [r.dotted for r in rows] + [False]
             # a segment touching a gap row is dotted; runs of one style share a statement
             seg_style = [dotted[j] or dotted[j + 1] for j in range(len(chain) - 1)]
             start = 0

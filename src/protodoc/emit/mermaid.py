@@ -55,8 +55,14 @@ def sequence(protocol: Protocol, lang: str) -> str:
     title = protocol.title.get(lang)
     if title:
         lines.append(f"{INDENT}title {mermaid_text(title, breaks=False)}")
-    for i, p in enumerate(protocol.participants):
-        lines.append(f"{INDENT}participant p{i} as {mermaid_text(p.name.get(lang))}")
+    created = style.created_participants(protocol)
+    alive = [i for i, p in enumerate(protocol.participants) if p.id not in created]
+
+    def declare(i: int, depth: int, keyword: str = "participant") -> str:
+        name = mermaid_text(protocol.participants[i].name.get(lang))
+        return f"{INDENT * depth}{keyword} p{i} as {name}"
+
+    lines.extend(declare(i, 1) for i in alive)
 
     def state_note(pid: str, state: str, depth: int) -> str:
         i = col[pid]
@@ -64,9 +70,11 @@ def sequence(protocol: Protocol, lang: str) -> str:
         return f"{INDENT * depth}Note {where} p{i}: {mermaid_text(state)}"
 
     def across(label: str, depth: int) -> list[str]:
-        if last < 0:
+        """A note over every participant that exists at this point."""
+        if not alive:
             return []
-        span = "p0" if last == 0 else f"p0,p{last}"
+        first, end = min(alive), max(alive)
+        span = f"p{first}" if first == end else f"p{first},p{end}"
         return [f"{INDENT * depth}Note over {span}: {mermaid_text(label)}"]
 
     def steps(items: tuple[Step, ...], depth: int, receipts: list[Message] | None = None) -> None:
@@ -78,7 +86,13 @@ def sequence(protocol: Protocol, lang: str) -> str:
                 arrow = style.MESSAGE_STYLES[step.kind].mermaid
                 a, b = col[step.sender], col[step.receiver]
                 label = mermaid_text(style.message_text(step, lang))
+                if step.creates:
+                    lines.append(declare(b, depth, "create participant"))
+                    alive.append(b)
                 lines.append(f"{pad}p{a}{arrow}p{b}: {label}".rstrip(" "))
+                initial = protocol.participants[b].initial if step.creates else None
+                if initial is not None and step.receiver_state is None:
+                    lines.append(state_note(step.receiver, initial, depth))
                 for pid, state in style.state_changes(step, received=receipts is None):
                     lines.append(state_note(pid, state, depth))
                 if receipts is not None:
@@ -112,7 +126,7 @@ def sequence(protocol: Protocol, lang: str) -> str:
                 raise TypeError(f"unknown step {step!r}")
 
     for p in protocol.participants:
-        if p.initial is not None:
+        if p.initial is not None and p.id not in created:
             lines.append(state_note(p.id, p.initial, 1))
     steps(protocol.steps, 1)
     return "\n".join(line.rstrip(" ") for line in lines) + "\n"

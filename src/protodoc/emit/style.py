@@ -141,6 +141,11 @@ def state_ids(machine: Machine) -> dict[str, str]:
     return ids
 
 
+def created_participants(protocol: Protocol) -> set[str]:
+    """Participants whose lifeline starts at the message that creates them."""
+    return {s.receiver for s in walk(protocol.steps) if isinstance(s, Message) and s.creates}
+
+
 def state_changes(message: Message, *, received: bool = True) -> list[tuple[str, str]]:
     """(participant, state entered) caused by a message: sender first.
 

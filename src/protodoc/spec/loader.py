@@ -552,6 +552,11 @@ class _Loader:
         then = self.then(m, (sender, receiver))
         if kind is MessageKind.LOST and receiver in then and receiver != sender:
             self.error(m["then"][1], f"then: a lost message never reaches '{receiver}'")
+        creates = self.opt(m, "create", self.boolean, "create") or False
+        if creates and (receiver == sender or kind is MessageKind.LOST):
+            self.error(
+                m["create"][1], "create: only a message that reaches another participant creates it"
+            )
         return Message(
             label=self.token_text(m["message"][1], "message"),
             sender=sender,
@@ -562,6 +567,7 @@ class _Loader:
             description=self.opt(m, "description", self.text, "description"),
             sender_state=then.get(sender),
             receiver_state=then.get(receiver) if receiver != sender else None,
+            creates=creates,
             pos=pos,
         )
 

@@ -57,6 +57,7 @@ OBJECTS: dict[str, dict[str, F]] = {
         "then": F(
             "then", False, "States entered: the sender's on sending, the receiver's on receipt."
         ),
+        "create": F("bool", False, "The receiver comes into being with this message."),
     },
     "event": {
         "event": F("token_text", True, "What happens, e.g. listen() or 2MSL."),
