@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import __version__, pipeline
+from . import __version__, generate, pipeline
 from .errors import Diagnostic, ProtodocError, SpecError
 from .export import to_json
 from .spec.schema import json_schema
@@ -189,12 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(func=cmd_schema)
 
-    import importlib.util
-
-    if importlib.util.find_spec("protodoc.generate"):  # generate/check (issue 5)
-        from . import generate
-
-        generate.add_arguments(sub)
+    generate.add_arguments(sub)
     return parser
 
 
